@@ -70,6 +70,7 @@ func scenarios() []scenario {
 		{"nat-idle-cmd-reset.pcap", built(natIdleCmdReset)},
 		{"server-closed-cmd-reset.pcap", built(serverClosedCmdReset)},
 		{"server-closed-unanswered.pcap", built(serverClosedUnanswered)},
+		{"client-host-fw-idle-cut.pcap", built(clientHostFirewallIdleCut)},
 	}
 }
 

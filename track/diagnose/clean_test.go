@@ -154,6 +154,15 @@ var faultCaptures = map[string][]string{
 	"nat-idle-cmd-reset.pcap":        {CodeControlReset},
 	"server-closed-cmd-reset.pcap":   {CodeControlReset},
 	"server-closed-unanswered.pcap":  {CodeCommandUnanswered},
+	// A review's double NAT (the client's home NAT does not rewrite PORT;
+	// with no helper in front of the server the 227's private address is
+	// unreachable) and a router stopping both modes (verdict_modes_test.go);
+	// a client host's firewall dropping the 226 after an idle transfer.
+	"double-nat-server-helper-server.pcap": {CodeNATMismatch},
+	"double-nat-none-server.pcap":          {CodeNATMismatch, CodeDataNotAttempted},
+	"ipv6-router-reject-server.pcap":       {CodeActiveBlocked, CodeServerDataError, CodeDataNotAttempted},
+	"ipv6-router-drop-server.pcap":         {CodeActiveBlocked, CodeServerDataError, CodeDataNotAttempted},
+	"client-host-fw-idle-cut.pcap":         {CodeControlIdle, CodeControlUndelivered},
 	// ../shared/corpus: Suricata's bounce test, Zeek's brute force, AUTH
 	// TLS and 500 unanswered PORTs to a third host (a bounce attempt,
 	// issue 8), Suricata's real-server capture with a 425, and its server

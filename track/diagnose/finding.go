@@ -188,6 +188,10 @@ type Finding struct {
 	// black hole alike, neither the likelier (the line's size does not
 	// tell): the server's verdict says both.
 	mtuHedged bool
+	// unplaced: a control-idle-timeout whose reply the capture saw leave
+	// unacknowledged where the capture point is not known to be the
+	// server's side: the client's own firewall may have dropped it.
+	unplaced bool
 	// mtuSuspected: a pmtu-blackhole read from the sender's resends
 	// alone, no ICMP error in the capture (pmtuSuspected): the server's
 	// verdict hedges it.

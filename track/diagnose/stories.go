@@ -272,6 +272,13 @@ func (d *Diagnoser) controlIdleLost(s *track.Session, c *track.Command) *Finding
 		if s.ServerUnacked > 0 {
 			f.Message = fmt.Sprintf("The server sent the final reply after the control connection had been silent for %s, and the client never acknowledged it (%s of the server's unacknowledged at the close), sent no command and did not close: seen from the server's side, that is a reply lost on the way, typically at a NAT or firewall that forgot the idle control connection (a capture on the client's side shows whether the %d arrived).",
 				dur(gap), plural(int(s.ServerUnacked), "byte", "bytes"), final.Code)
+			if v, _ := d.vantage(s); v != VantageServer {
+				// A capture on the client's own host shows the same
+				// when its own firewall forgot the connection.
+				f.unplaced = true
+				f.Message = fmt.Sprintf("The server sent the final reply after the control connection had been silent for %s, and the client never acknowledged it (%s of the server's unacknowledged at the close), sent no command and did not close. Where this capture was taken is not known: if at the server or on the path, that is a reply lost on the way, typically at a NAT or firewall that forgot the idle control connection (a capture on the client's side shows whether the %d arrived); if on the client's own host, the %d arrived and the client's own firewall dropped it, having forgotten the idle connection itself.",
+					dur(gap), plural(int(s.ServerUnacked), "byte", "bytes"), final.Code, final.Code)
+			}
 		}
 		f.Advice = idleAdvice(gap, d.family(s))
 		return f

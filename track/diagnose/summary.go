@@ -209,6 +209,10 @@ type serverAcc struct {
 	// and the server's address setting is set (to the wrong address).
 	natRoutedLAN bool
 	natSerious   int
+	// natSeriousActive: of natSerious, those of a client's PORT/EPRT that
+	// its NAT did not rewrite, not of a passive announcement: when they
+	// are all, the notes about the passive address keep their caution.
+	natSeriousActive int
 	// fxpNATErr: error nat-mismatch findings of the passive half of an
 	// FXP pair (Finding.fxpAddr): the other server, at a public address,
 	// could not reach the private address this one announced. They are
@@ -443,6 +447,18 @@ type serverAcc struct {
 	// capture on the box that translates them): the box let them out,
 	// so the block is beyond it, not on the server's side.
 	activeBeyondNAT int
+	// activeRouter: the router whose ICMP error answered the first
+	// blocked active data connection that one answered (not the client
+	// itself); activeRouters: another router answered others.
+	activeRouter  netip.Addr
+	activeRouters bool
+	// passiveUnused: data-not-attempted warnings of passive endpoints on
+	// a path the capture sees (not blind, not filtered): the client never
+	// came, so passive mode is no proven way out.
+	passiveUnused int
+	// idleUnplaced: control-idle-timeout findings that may be the
+	// client's own firewall's doing (Finding.unplaced).
+	idleUnplaced int
 	// activeAlone: the active-blocked findings of unanswered SYNs made
 	// for clients not seen (yet) taking active data connections from
 	// another server: each read alone, they name the client's side, which
@@ -1247,6 +1263,14 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if dc != nil && dc.Twin != nil && dc.Twin.SYNs > 0 {
 			a.activeBeyondNAT++
 		}
+		if dc != nil && dc.ICMP != nil && dc.ICMP.From.Unmap() != dc.Client.Addr().Unmap() {
+			i := dc.ICMP
+			if !a.activeRouter.IsValid() {
+				a.activeRouter = i.From.Unmap()
+			} else if a.activeRouter != i.From.Unmap() {
+				a.activeRouters = true
+			}
+		}
 		if dc != nil && dc.SYNs > 0 {
 			if dc.Client.Port() == 20 {
 				a.activeFrom20++
@@ -1405,6 +1429,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		a.natRoutedLAN = a.natRoutedLAN || f.routedLAN
 		if f.Severity >= SeverityWarning {
 			a.natSerious++
+			if dc == nil || !dc.Passive {
+				a.natSeriousActive++
+			}
 		}
 		// A client that gave up on the endpoint after its data connection
 		// to the control address failed: that failure is the verdict's,
@@ -1430,6 +1457,10 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			}
 			a.natFix = suggestPublic(d.capture, f.Session, a.natAddr.Unmap(), d.polOf(f.Session).Public().Unmap())
 			a.natByHand = dc.Match == track.MatchControlAddress && !dc.Outcome.Failed()
+		}
+	case CodeControlIdle:
+		if f.unplaced {
+			a.idleUnplaced++
 		}
 	case CodePMTUBlackHole:
 		if f.mtuSuspected {
@@ -1457,6 +1488,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 		if f.filtered {
 			a.filtered++
+		}
+		if dc != nil && dc.Passive && f.Severity >= SeverityWarning && !f.blind && !f.filtered {
+			a.passiveUnused++
 		}
 		if dc != nil && dc.Passive && f.Severity >= SeverityWarning && f.Session != nil {
 			// A passive transfer that failed with no SYN seen: after a
@@ -1901,7 +1935,8 @@ func (a *serverAcc) natRules(fam family) []string {
 	if a.natReached > 0 {
 		return append([]string{"# only if clients receive the 227 unchanged (no FTP helper rewrites it); with a helper, change nothing:"}, fam.addrLines(a.natFix)...)
 	}
-	if a.natRoutedOrNAT > 0 && a.natSerious == 0 {
+	if a.natRoutedOrNAT > 0 && a.natSerious == a.natSeriousActive {
+		// (Serious ones of PORT/EPRT alone say nothing of the 227.)
 		return append([]string{"# only if a NAT forwards these clients and they receive the 227 unchanged (no FTP helper rewrites it); routed, or with a helper, change nothing:"}, fam.addrLines(a.natFix)...)
 	}
 	return fam.addrLines(a.natFix)

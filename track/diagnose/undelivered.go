@@ -82,6 +82,18 @@ func (d *Diagnoser) undeliveredFinding(s *track.Session) *Finding {
 	f.Evidence = fmt.Sprintf("the %s sent %s again %d times in %.1fs (to packet %d) while the %s's acknowledgment stayed before them",
 		from, line, u.Bytes, u.TS.Sub(u.Since).Seconds(), u.Num, to)
 	f.Message = fmt.Sprintf("The %s sent %s again and again and the %s never acknowledged it, though it acknowledged what came before: the segment does not reach the %s, and the session waits for it.", from, line, to, to)
+	// check: the advice's last words, on where the copies stop.
+	check := fmt.Sprintf("a capture on the %s's side confirms that the copies do not arrive.", to)
+	if v, _ := d.vantage(s); v != senderSide(u.FromClient) {
+		// This capture may be the receiver's own: the copies then
+		// reached its interface, and its own firewall dropped them.
+		f.Message = fmt.Sprintf("The %s sent %s again and again and the %s never acknowledged it, though it acknowledged what came before: the segment never gets through to the %s's TCP, and the session waits for it.", from, line, to, to)
+		own := fmt.Sprintf("if on the %s's own host, they did arrive, and its own firewall dropped them (its input rules, or its connection tracking, which forgot the connection while it was idle and now takes its segments for new ones)", to)
+		check = fmt.Sprintf("where this capture was taken is not known: if at the %s or on the path, a capture on the %s's side confirms that the copies do not arrive; %s.", from, to, own)
+		if v != VantageUnknown {
+			check = fmt.Sprintf("this capture was most likely taken on the %s's side, where the copies arrive: %s; if elsewhere on its side, a firewall between this capture point and the %s drops them.", to, own, to)
+		}
+	}
 	if announces {
 		f.Message += fmt.Sprintf(" A firewall between drops it for what it holds (or the %s's own): the Linux FTP conntrack helper (nf_conntrack_ftp) drops a PORT, EPRT, 227 or 229 it sees only part of (the line split across segments) or cannot parse, on every retransmission; an FTP ALG or an IPS may do the same.", to)
 		f.Advice = fmt.Sprintf("Find the firewall that drops it: a Linux router or host with the FTP helper logs \"nf_ct_ftp: dropping packet\" (dmesg); reading this capture with --helper linux shows what the helper made of each segment. A line split across segments or malformed is the %s's doing: fix it there (a version that writes each line whole), or take the helper off this traffic and open the passive range statically.", from)
@@ -116,7 +128,7 @@ func (d *Diagnoser) undeliveredFinding(s *track.Session) *Finding {
 		// (The same connection's segments, no larger than a line that
 		// got through: the path carries them.)
 		f.Message += fmt.Sprintf(" A %d-byte line the %s sent before got through, so this %d-byte one is not too large for the path: a firewall between (or the %s's own) drops it for what it holds, an IPS or FTP ALG that rejects this line, or the path loses it every time.", got, from, size, to)
-		f.Advice = fmt.Sprintf("Find the firewall or IPS between %s and %s that drops this segment (its log names the rule); a capture on the %s's side confirms that the copies do not arrive.", s.Client.Addr(), s.Server.Addr(), to)
+		f.Advice = fmt.Sprintf("Find the firewall or IPS between %s and %s that drops this segment (its log names the rule); %s", s.Client.Addr(), s.Server.Addr(), check)
 	case size > room:
 		f.pathMTU = true
 		f.Message += fmt.Sprintf(" The line is %d bytes long, more than a segment on %s carries (%d bytes): most likely %s. Otherwise a firewall between (or the %s's own) drops it for what it holds, an IPS or FTP ALG that rejects this line.",
@@ -127,16 +139,25 @@ func (d *Diagnoser) undeliveredFinding(s *track.Session) *Finding {
 		// MTU. (An IPv4 line between that and room may meet a link that
 		// small, rare as it is: both causes below.)
 		f.Message += fmt.Sprintf(" A firewall between (or the %s's own) drops it for what it holds, an IPS or FTP ALG that rejects this line, or the path loses it every time.", to)
-		f.Advice = fmt.Sprintf("Find the firewall or IPS between %s and %s that drops this segment (its log names the rule); a capture on the %s's side confirms that the copies do not arrive.", s.Client.Addr(), s.Server.Addr(), to)
+		f.Advice = fmt.Sprintf("Find the firewall or IPS between %s and %s that drops this segment (its log names the rule); %s", s.Client.Addr(), s.Server.Addr(), check)
 	default:
 		f.mtuHedged = true
 		f.Message += fmt.Sprintf(" Either a firewall between (or the %s's own) drops it for what it holds, an IPS or FTP ALG that rejects this line, or the segment is too large for the path: %s.", to, blackHole)
 		if size == 0 && got > short {
 			f.Message += fmt.Sprintf(" (A %d-byte line the %s sent before got through: only a larger segment can be too large.)", got, from)
 		}
-		f.Advice = fmt.Sprintf("%s. If none is there, find the firewall or IPS between %s and %s that drops this segment (its log names the rule); a capture on the %s's side confirms that the copies do not arrive.", look, s.Client.Addr(), s.Server.Addr(), to)
+		f.Advice = fmt.Sprintf("%s. If none is there, find the firewall or IPS between %s and %s that drops this segment (its log names the rule); %s", look, s.Client.Addr(), s.Server.Addr(), check)
 	}
 	return f
+}
+
+// senderSide is the capture point on the side of the one that sent the
+// copies (the client when fromClient).
+func senderSide(fromClient bool) Vantage {
+	if fromClient {
+		return VantageClient
+	}
+	return VantageServer
 }
 
 // stalledGreeting is the greeting reply sent before the stall began, the

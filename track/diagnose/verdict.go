@@ -477,7 +477,13 @@ func (v *verdictWriter) controlIdle() {
 	if a.findings[CodeControlIdle] > 1 {
 		its = "their final replies"
 	}
-	v.text = "the control connection stayed silent during " + plural(a.findings[CodeControlIdle], "transfer", "transfers") + " and something on the path dropped it (a NAT or firewall idle timeout): " + its + " never arrived; see control-idle-timeout for the keepalive and timeout settings"
+	where := "something on the path"
+	if a.idleUnplaced > 0 {
+		// (A capture on the client's host shows its own firewall's
+		// drop the same way.)
+		where = "something on the path (or, if this capture was taken on the client's host, its own firewall)"
+	}
+	v.text = "the control connection stayed silent during " + plural(a.findings[CodeControlIdle], "transfer", "transfers") + " and " + where + " dropped it (a NAT or firewall idle timeout): " + its + " never arrived; see control-idle-timeout for the keepalive and timeout settings"
 	if a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() {
 		// The announced address is wrong too: its fix still applies
 		// (only where nothing rewrites it, when clients reached it).
@@ -761,8 +767,33 @@ func (v *verdictWriter) activeBlocked() {
 	v.accountFor(CodeActiveBlocked)
 	var lines []string
 	v.text, lines = v.a.activeBlockedVerdict(v.fam)
+	if v.passiveUnusedToo() {
+		// Its advice to use passive mode does not hold: the capture
+		// shows passive mode failing too.
+		v.text = v.bothModesBlocked()
+	}
 	v.rules = append(v.rules, lines...)
 	v.activeCovered = true
+}
+
+// bothModesBlocked is the verdict of blocked active data connections
+// beside passive endpoints the clients never came to, none working: new
+// data connections fail both ways, and one firewall or router between
+// stops both most likely, the one whose ICMP errors answered the active
+// ones when one did.
+func (v *verdictWriter) bothModesBlocked() string {
+	a := v.a
+	v.accountFor(CodeDataNotAttempted)
+	who := "the client"
+	if len(a.activeFailing.m) > 1 || a.activeFailing.dropped > 0 {
+		who = "the clients"
+	}
+	t := fmt.Sprintf("data connections fail in both modes: the server's active data connections back to %s are blocked (see active-blocked), and %s never came to %s the server announced (see data-not-attempted), so passive mode is no way out; ",
+		who, who, plural(a.passiveUnused, "passive endpoint", "passive endpoints"))
+	if r := a.activeRouter; r.IsValid() && !a.activeRouters {
+		return t + fmt.Sprintf("most likely one router or firewall between them stops new connections both ways: %s, which rejected the active ones with ICMP errors, is on that path; let the server's passive range through it to the server and the active data connections to %s (its forward chain), or attach the FTP helper there (see the change lines), which lets both in", r, who)
+	}
+	return t + "most likely one router or firewall between them stops new connections both ways (or each end's own firewall stops one): let the server's passive range through to the server and the active data connections to " + who + ", or attach the FTP helper where they cross (see the change lines), which lets both in; a capture on the client's side shows where its passive SYNs stop"
 }
 
 // activeBlockedVerdict is the verdict of the server's blocked active
@@ -958,6 +989,13 @@ func (v *verdictWriter) passwordGuessing() {
 func (v *verdictWriter) addressMismatch() {
 	a := v.a
 	v.accountFor(CodeNATMismatch)
+	if a.natSeriousActive == a.natSerious {
+		// Every one worse than a note is a client's PORT/EPRT: that is
+		// the failure; an address of the server's in the notes is no
+		// proven fault (an FTP helper may be rewriting its 227).
+		v.activeAddressMismatch()
+		return
+	}
 	switch {
 	case a.natAddr.IsValid() && a.natReached > 0:
 		// Seen from the server's side, clients from other networks
@@ -972,11 +1010,68 @@ func (v *verdictWriter) addressMismatch() {
 		v.text = fmt.Sprintf("the server announces %s, which only works on its own network; clients behind NAT or outside need %s", a.natAddr, v.vfam.addrSet(a.natFix))
 		v.rules = append(v.rules, v.fam.addrLines(a.natFix)...)
 		v.named = true
-	case a.helperBlind > 0:
-		v.text = "active-mode clients announce addresses the server cannot reach (a NAT whose FTP helper could not see the PORT/EPRT: see helper-no-expectation); use passive mode"
 	default:
-		v.text = "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper); use passive mode"
+		// (Not reached: a passive one worse than a note names natAddr.)
+		v.activeAddressMismatch()
+		return
 	}
+	if a.natSeriousActive > 0 {
+		// Clients' PORT/EPRT too: named, as the nat-mismatch code is
+		// accounted for and otherErrors would leave them out.
+		v.text += "; also: " + activeNATWords(a)
+	}
+}
+
+// activeNATWords names the failure of active-mode clients whose NAT did
+// not rewrite their PORT/EPRT.
+func activeNATWords(a *serverAcc) string {
+	if a.helperBlind > 0 {
+		return "active-mode clients announce addresses the server cannot reach (a NAT whose FTP helper could not see the PORT/EPRT: see helper-no-expectation)"
+	}
+	return "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper)"
+}
+
+// activeAddressMismatch: the nat-mismatch findings worse than a note are
+// all of clients' PORT/EPRT. That failure leads; passive mode is its fix
+// only where the capture does not show passive mode failing too, and
+// what the passive notes say follows in their own careful words: a 227
+// the clients reached as announced may be an FTP helper's rewriting,
+// which setting the address would stop.
+func (v *verdictWriter) activeAddressMismatch() {
+	a := v.a
+	v.text = activeNATWords(a)
+	lead := v.text
+	switch {
+	case a.natIf > 0 && a.natIfAddr.IsValid():
+		// The passive endpoints went unused, at an address that fails
+		// if a NAT sits in front of the server.
+		v.addressIfNAT()
+		v.text = lead + "; passive mode is no sure way out either: " + v.text
+		return
+	case v.passiveUnusedToo():
+		v.accountFor(CodeDataNotAttempted)
+		v.text += fmt.Sprintf("; passive mode is no sure way out either: %s the server announced went unused, and none worked (see data-not-attempted)",
+			plural(a.passiveUnused, "passive endpoint", "passive endpoints"))
+		return
+	}
+	v.text += "; use passive mode"
+	switch {
+	case a.natReached > 0 && a.natAddr.IsValid():
+		v.reachedAsAnnounced()
+	case a.natRoutedOrNAT > 0 && a.natAddr.IsValid():
+		v.routedOrNAT()
+	default:
+		return
+	}
+	v.text = lead + "; use passive mode; in passive mode, " + v.text
+}
+
+// passiveUnusedToo reports whether the capture shows passive mode failing
+// beside what leads: the clients never came to passive endpoints they
+// were given (passiveUnused), and no data connection worked.
+func (v *verdictWriter) passiveUnusedToo() bool {
+	a := v.a
+	return a.passiveUnused > 0 && a.outcomes[track.OutcomeTransferred]+a.outcomes[track.OutcomeConnected] == 0
 }
 
 // ftpBounceUnproven: a PORT/EPRT named a host of the server's own
@@ -1697,7 +1792,7 @@ func (v *verdictWriter) alsoActive(passiveToo bool) (string, []string) {
 		c += " were"
 	}
 	c += " blocked: "
-	if !passiveToo && !a.passiveFailing() {
+	if !passiveToo && !a.passiveFailing() && !v.passiveUnusedToo() {
 		c += "use passive mode, or "
 	}
 	// (Passive data connections fail too, the verdict's or
