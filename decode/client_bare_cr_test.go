@@ -122,7 +122,7 @@ func TestGapsInOneLineCountItOnce(t *testing.T) {
 		}
 		p.bytes(d, []byte(s.text), uint64(i), convT0)
 	}
-	p.end(uint64(len(steps)), convT0)
+	p.end(uint64(len(steps)), convT0, false)
 	if !found {
 		t.Error("no refusal that repeats the password")
 	}

@@ -1002,8 +1002,8 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	p.owed, p.owedHi, p.greeted = 0, 0, true // (the lines sent in TLS are not known; no greeting comes)
 	p.gapBudget = 0                          // (its count of lines was owed's)
 	p.serverOwed = p.serverOwed&^owedHeads | owedNoHead
-	p.split[dirClient] = ftp.LineSplitter{MaxLine: int(p.maxLine)}
-	p.split[dirServer] = ftp.LineSplitter{MaxLine: int(p.maxLine), LoneCR: true}
+	p.split[dirClient] = ftp.LineSplitter{MaxLine: p.lineBound()}
+	p.split[dirServer] = ftp.LineSplitter{MaxLine: p.lineBound(), LoneCR: true}
 	p.replies = ftp.ReplyReader{}
 	p.num, p.ts = s.Num, s.TS
 	p.tlsReset()
@@ -1381,7 +1381,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		cs.announce(num, ts)
 	}
 	if cs.announced {
-		cs.parser.end(num, ts)
+		cs.parser.end(num, ts, why == CloseCaptureEnd)
 		e := cs.parser.event(ControlClose)
 		e.Num, e.TS = num, ts
 		e.Closed = why

@@ -126,7 +126,7 @@ func FuzzCutLineAnswered(f *testing.F) {
 				p.bytes(d, []byte(rest), uint64(len(cuts)), convT0)
 			}
 		}
-		p.end(uint64(len(cuts)), convT0)
+		p.end(uint64(len(cuts)), convT0, false)
 		if stats.LineBytesDropped > uint64(len(client)+len(server)) {
 			t.Fatalf("%d bytes dropped of %d sent", stats.LineBytesDropped, len(client)+len(server))
 		}

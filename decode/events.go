@@ -280,9 +280,14 @@ type ControlEvent struct {
 	// (no SO_OOBINLINE, RFC 6093) never reads that byte, and reads the
 	// line and the client's next one as one line.
 	UrgentEnd bool
-	Dropped   int         // bytes of an over-long line that were discarded
-	Line      string      // ControlJunk: the line
-	Closed    CloseReason // ControlClose: why the connection ended
+	// CaptureEnded, on a command with ftp.CmdUnterminated: the capture
+	// ended while the line was under way (CloseCaptureEnd), rather than
+	// the connection (a FIN, an RST): its line end may have been sent
+	// after the capture stopped.
+	CaptureEnded bool
+	Dropped      int         // bytes of an over-long line that were discarded
+	Line         string      // ControlJunk: the line
+	Closed       CloseReason // ControlClose: why the connection ended
 	// ClientClosed, on ControlClose by CloseFIN or CloseRST: the client
 	// sent the first FIN in order, or the RST (false: the server did, or
 	// it is not known).

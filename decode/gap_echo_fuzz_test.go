@@ -113,6 +113,6 @@ func FuzzRefusalEchoHidden(f *testing.F) {
 				deliver(d, n, false, uint64(len(cuts)))
 			}
 		}
-		p.end(uint64(len(cuts)), convT0)
+		p.end(uint64(len(cuts)), convT0, false)
 	})
 }

@@ -31,7 +31,7 @@ func TestPortOnlyPASVNamesControlAddress(t *testing.T) {
 	p.bytes(dirServer, []byte("227 Entering Passive Mode (1,156,108).\r\n"), 3, convT0)
 	p.bytes(dirClient, []byte("PASV\r\n"), 4, convT0)
 	p.bytes(dirServer, []byte("227 Entering Passive Mode (1,0,0).\r\n"), 5, convT0)
-	p.end(6, convT0)
+	p.end(6, convT0, false)
 	want := []Endpoint{
 		{Via: ftp.ViaPASV, Addr: netip.MustParseAddrPort("[fd00:99::1]:40044"), Form: ftp.FormPortOnly},
 		{Via: ftp.ViaPASV, Addr: netip.MustParseAddrPort("[fd00:99::1]:0"), Form: ftp.FormPortOnly},

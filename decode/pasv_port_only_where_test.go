@@ -47,7 +47,7 @@ func TestPortOnlyPASVOnlyOnIPv6LastLine(t *testing.T) {
 			p.bytes(dirServer, []byte("220 ProFTPD Server\r\n"), 1, convT0)
 			p.bytes(dirClient, []byte("PASV\r\n"), 2, convT0)
 			p.bytes(dirServer, []byte(tc.reply), 3, convT0)
-			p.end(4, convT0)
+			p.end(4, convT0, false)
 			if len(got) != 1 {
 				t.Fatalf("%d 227 events, want 1: %+v", len(got), got)
 			}

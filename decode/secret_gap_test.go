@@ -266,6 +266,6 @@ func FuzzGapKeepsPasswordSecret(f *testing.F) {
 				p.bytes(d, []byte(rest), uint64(len(cuts)), convT0)
 			}
 		}
-		p.end(uint64(len(cuts)), convT0)
+		p.end(uint64(len(cuts)), convT0, false)
 	})
 }

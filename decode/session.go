@@ -51,13 +51,16 @@ const (
 // header: 8 bytes more cost 128 a connection (the 896 class).
 type sessionParser struct {
 	client, server netip.AddrPort
-	maxLine        int32 // (Options.MaxLine; an int32 beside echoSum saves a word)
 	// echoSum and echoLen fingerprint the last line masked as a
 	// password (see armEcho): a reply that repeats it is marked
-	// SecretEcho.
-	echoSum uint32
-	stats   *Stats
-	emitTo  func(*ControlEvent)
+	// SecretEcho. echoPrefix holds short fingerprints of the secret's
+	// first bytes, beside echoHead's, for a refusal that repeats it cut
+	// short (headEchoIn). (The line bound, Options.MaxLine, is the
+	// splitters': lineBound.)
+	echoSum    uint32
+	echoPrefix uint32
+	stats      *Stats
+	emitTo     func(*ControlEvent)
 
 	split   [2]ftp.LineSplitter
 	replies ftp.ReplyReader
@@ -133,14 +136,14 @@ type sessionParser struct {
 	// headFits: the final replies the client's latest line seen since a
 	// mid-stream pickup may draw (headLine): an index of replyLists.
 	headFits uint8
-	// lateLine: the client's line being delivered is one a reply
-	// flushed (reply's lostPass): it answers no server line (clientText).
-	// (In what was padding.)
-	lateLine bool
+	// flushing: what made the client's line being delivered end
+	// without its line end (lineFlush). (In what was padding.)
+	flushing lineFlush
 	// echoHead fingerprints the first echoHeadLen bytes of the secret
-	// in echoSum, when it is longer (armEcho): a refusal that repeats
-	// them cut short ("530 bad pw Zq9Secret...") shows its head
-	// (headEchoIn). (In what was padding.)
+	// in echoSum, when it is longer (armEcho), and echoPrefix its
+	// first 6, 8, 10 and 12: a refusal that repeats them cut short
+	// ("530 bad pw Zq9Secret...") shows its head (headEchoIn). (In
+	// what was padding.)
 	echoHead uint16
 
 	cand *candidateProbe // while a candidate: what it holds back
@@ -164,6 +167,20 @@ type sessionParser struct {
 	lineNum uint64
 	lineAt  int64
 }
+
+// lineFlush is what made the client's line being delivered end without
+// its line end (sessionParser.flushing).
+type lineFlush uint8
+
+const (
+	flushNone lineFlush = iota // its line end, or the stream's end (end)
+	// flushReply: a reply (reply's lostPass): the line is the password
+	// line whose end a gap held, and answers no server line (clientText).
+	flushReply
+	// flushCaptureEnd: the capture's end, with the line under way
+	// (ControlEvent.CaptureEnded).
+	flushCaptureEnd
+)
 
 // authStage is where a session stands with AUTH (sessionParser.auth).
 type authStage uint8
@@ -318,7 +335,7 @@ type candidateProbe struct {
 const maxUndecided = 8
 
 func (p *sessionParser) init(client, server netip.AddrPort, st parseState, maxLine int, stats *Stats, scratch *ControlEvent, emit func(*ControlEvent)) {
-	*p = sessionParser{client: client, server: server, state: st, maxLine: int32(min(maxLine, math.MaxInt32)), stats: stats, ev: scratch, emitTo: emit}
+	*p = sessionParser{client: client, server: server, state: st, stats: stats, ev: scratch, emitTo: emit}
 	p.split[0].MaxLine, p.split[1].MaxLine = maxLine, maxLine
 	p.split[dirServer].LoneCR = true // (a server whose lines end in a CR alone)
 	p.parked = [2]bool{true, true}
@@ -326,6 +343,10 @@ func (p *sessionParser) init(client, server netip.AddrPort, st parseState, maxLi
 		p.cand = &candidateProbe{}
 	}
 }
+
+// lineBound is the bound of one control line (Options.MaxLine; 0: the
+// default), which both splitters keep whatever state they are in.
+func (p *sessionParser) lineBound() int { return p.split[dirClient].MaxLine }
 
 // parsing tells whether bytes are still read as FTP text.
 func (p *sessionParser) parsing() bool {
@@ -1217,13 +1238,19 @@ func (p *sessionParser) flushClient() {
 	p.split[dirClient].Flush(p.clientLine)
 }
 
-// end flushes everything buffered: the connection is over.
-func (p *sessionParser) end(num uint64, ts time.Time) {
+// end flushes everything buffered: the connection is over; captureEnd:
+// the capture ended with it open (CloseCaptureEnd), so a line under way
+// was cut by the capture, not by the connection.
+func (p *sessionParser) end(num uint64, ts time.Time, captureEnd bool) {
 	if p.state != parseFTP {
 		return
 	}
 	p.num, p.ts = num, ts
+	if captureEnd {
+		p.flushing = flushCaptureEnd
+	}
 	p.flushClient()
+	p.flushing = flushNone
 	p.split[dirServer].Flush(p.serverLine)
 	p.closeAnswered()
 	if r := p.replies.Flush(); r != nil {
@@ -1236,9 +1263,11 @@ func (p *sessionParser) end(num uint64, ts time.Time) {
 	}
 }
 
-// release drops the buffers: nothing more will be parsed.
+// release drops the buffers: nothing more will be parsed. The
+// splitters keep the line bound (lineBound), for text after TLS.
 func (p *sessionParser) release() {
-	p.split = [2]ftp.LineSplitter{}
+	bound := p.lineBound()
+	p.split = [2]ftp.LineSplitter{{MaxLine: bound}, {MaxLine: bound, LoneCR: true}}
 	p.parked = [2]bool{true, true}
 	p.set(longLine(dirClient)|longLine(dirServer), false)
 	p.replies = ftp.ReplyReader{}
@@ -1281,7 +1310,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		p.set(longLine(dirClient), true)
 	}
 	// glue: where the kept tail of a line over the bound begins (armEchoOf).
-	glue, _ := ftp.CutLine(l.Text, int(p.maxLine))
+	glue, _ := ftp.CutLine(l.Text, p.lineBound())
 	// afterPass: the part before was a PASS with no argument ended at a
 	// CR (crSplit's), no server line between (clientText).
 	afterPass := false
@@ -1387,13 +1416,13 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 	}
 	// The server's line the client answered ended at its CR: a server
 	// whose lines end in a CR alone (ftp.LineSplitter.PeerSpoke). Not
-	// for a line a reply flushed (lateLine): sent before that reply, it
+	// for a line a reply flushed (flushReply): sent before that reply, it
 	// answers none of the server's lines after it, and the server's
 	// splitter may be emitting that reply, which must not be called
 	// back from its own emit: it emitted the line again, and the reply
 	// flushed the password line a second time, unmasked (the marks
 	// spent on the first).
-	if !p.lateLine {
+	if p.flushing != flushReply {
 		p.split[dirServer].PeerSpoke(p.serverLine)
 	}
 	if p.replies.Open() {
@@ -1513,6 +1542,7 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 	e.Dropped = l.Dropped
 	e.Urgent = p.urgent[dirClient] != urgentNone
 	e.UrgentEnd = p.urgent[dirClient] == urgentLineEnd
+	e.CaptureEnded = l.Unterminated && p.flushing == flushCaptureEnd
 	e.Secret = secret || cmd.Verb == "PASS" || cmd.Verb == "ACCT"
 	p.urgent[dirClient] = urgentNone
 	switch {
@@ -1692,9 +1722,9 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		// it is not delivered later as a line of its own. (Before the
 		// reply's event: the scratch event is shared.) clientLine counts
 		// it (owed).
-		p.lateLine = true
+		p.flushing = flushReply
 		p.split[dirClient].Flush(p.clientLine)
-		p.lateLine = false
+		p.flushing = flushNone
 	default:
 		p.lineOwed() // (the password line the gap took: this answers it)
 	}
@@ -1728,9 +1758,9 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 			// it), a refusal is looked at as for echoErrorsOnly too.
 			e.SecretEcho = echoTokenIn(r.Text, p.echoSum, n) ||
 				p.echoLen&echoErrorsOnly != 0 && r.Code >= 400 && (echoIn(r.Text, p.echoSum, n) || p.replyCut(r) ||
-					headEchoIn(r.Text, p.echoHead, n))
+					headEchoIn(r.Text, p.echoHead, p.echoPrefix, n))
 		case p.echoLen&echoErrorsOnly == 0 || r.Code >= 400:
-			e.SecretEcho = n == echoAny || echoIn(r.Text, p.echoSum, n) || p.replyCut(r) || headEchoIn(r.Text, p.echoHead, n)
+			e.SecretEcho = n == echoAny || echoIn(r.Text, p.echoSum, n) || p.replyCut(r) || headEchoIn(r.Text, p.echoHead, p.echoPrefix, n)
 		}
 		switch {
 		case !final:
@@ -1990,10 +2020,11 @@ func (p *sessionParser) spokeReply() {
 // secret (a polynomial hash of its bytes, ASCII letters folded to lower
 // case, and its length) rather than the bytes: it is compared with every
 // window of the replies up to the final one, without allocation, and it
-// costs 5 bytes of the connection instead of a buffer (see
-// sessionParser). Two texts of the same fingerprint that differ only mask
-// a reply that did not need it; a reply that holds the secret is always
-// found.
+// costs 11 bytes of the connection instead of a buffer (see
+// sessionParser; 6 of them fingerprint the secret's first bytes, for
+// an echo cut short: headEchoIn). Two texts of the same fingerprint
+// that differ only mask a reply that did not need it; a reply that holds
+// the secret is always found.
 const (
 	echoBase = 0x01000193 // odd: multiplication by it is a bijection mod 2^32
 	// minEcho: shorter secrets are not looked for: they would turn up
@@ -2105,11 +2136,17 @@ func armEcho[T string | []byte](p *sessionParser, secret T) {
 	}
 	secret = secret[:min(len(secret), maxEcho)]
 	var h uint32
-	p.echoHead = 0
+	p.echoHead, p.echoPrefix = 0, 0
 	for i := 0; i < len(secret); i++ {
 		h = h*echoBase + foldCase(secret[i])
-		if i+1 == echoHeadLen && len(secret) > echoHeadLen {
-			p.echoHead = foldHead(h)
+		if n := i + 1; n < len(secret) {
+			// (A head as long as the secret is the secret: echoIn.)
+			switch {
+			case n == echoHeadLen:
+				p.echoHead = foldHead(h)
+			case n > echoHeadLen && n <= echoPrefixMax && n%2 == 0:
+				p.echoPrefix |= uint32(foldPrefix(h)) << prefixShift(n)
+			}
 		}
 	}
 	p.echoSum, p.echoLen = h, uint8(len(secret))
@@ -2119,24 +2156,47 @@ func armEcho[T string | []byte](p *sessionParser, secret T) {
 // it cut short must hold to be taken for its echo (headEchoIn).
 const echoHeadLen = 4
 
+// echoPrefixMax is the longest of the secret's first bytes fingerprinted
+// beside its head (sessionParser.echoPrefix): its first 6, 8, 10 and 12,
+// 8 bits each. A word cut short that holds more of them is checked
+// against these (headEchoIn).
+const echoPrefixMax = 12
+
+// prefixShift is where the fingerprint of a secret's first n bytes (n
+// even, echoHeadLen < n <= echoPrefixMax) sits in echoPrefix.
+func prefixShift(n int) int { return (n - echoHeadLen - 2) * 4 }
+
 // foldHead folds the hash of a secret's head to its 16 bits
 // (sessionParser.echoHead).
 // (Never 0, which is none.)
 func foldHead(h uint32) uint16 { return uint16(h^h>>16) | 1 }
 
-// headEchoIn tells whether text holds the head of a secret of n bytes
-// (its first echoHeadLen, fingerprint head: armEcho), in any case, cut
-// short: at a word's start, the word going on to the text's end or
-// holding an ellipsis ("..." or U+2026). (A refusal whose last word
-// begins as the password does is hidden too, "530 Login incorrect." for
-// "Incoming#7": a 4-byte head cannot tell it from "bob/Sunshi", and
-// hiding a reply is the safe side.) A server that trims what it
-// repeats ("530 bad pw Zq9Secret...", "530 Login incorrect: bob/Zq9Se")
-// shows the password's first bytes.
-func headEchoIn(text string, head uint16, n int) bool {
+// foldPrefix folds the hash of a secret's first bytes to 8 bits
+// (sessionParser.echoPrefix).
+func foldPrefix(h uint32) uint8 { return uint8(h ^ h>>8 ^ h>>16 ^ h>>24) }
+
+// headEchoIn tells whether text holds a secret of n bytes cut short:
+// at a word's start, in any case, a word going on to the text's end or
+// holding an ellipsis ("..." or U+2026), whose bytes before the
+// ellipsis (or those less the punctuation that ends them) are at least
+// the secret's first echoHeadLen bytes, and fewer than the whole. A
+// server that trims what it repeats ("530 bad pw Zq9Secret...", "530
+// Login incorrect: bob/Zq9Se") shows the password's first bytes. The
+// word is compared by fingerprints (armEcho): its head by echoHead, and
+// each of its first 6, 8, 10 and 12 bytes it holds by echoPrefix, so a
+// refusal whose last word only begins as the password does is shown
+// ("530 Login incorrect." for the password "Incoming#7": 4 bytes
+// alike, not 6), and one that repeats the password's first bytes is
+// hidden ("530 Bad password Sunshi" for "Sunshine1"). (A word that
+// holds a secret's first 12 bytes and more is taken for its echo.)
+func headEchoIn(text string, head uint16, prefix uint32, n int) bool {
 	if n <= echoHeadLen || head == 0 {
 		return false
 	}
+	// The text's last word begins at last; the punctuation that ends
+	// the text, at tail.
+	last := strings.LastIndexAny(text, " \t") + 1
+	tail := last + len(trimPunct(text[last:]))
 	for j := 0; j+echoHeadLen <= len(text); j++ {
 		if j > 0 && isAlnum(text[j-1]) {
 			continue
@@ -2148,15 +2208,64 @@ func headEchoIn(text string, head uint16, n int) bool {
 		if foldHead(h) != head {
 			continue
 		}
-		end := j + echoHeadLen
-		for end < len(text) && text[end] != ' ' && text[end] != '\t' {
-			end++
+		if j >= last && (secretHead(text[j:], head, prefix, n) || secretHead(text[j:max(tail, j)], head, prefix, n)) {
+			return true
 		}
-		if w := text[j:end]; end == len(text) || strings.Contains(w, "...") || strings.Contains(w, "\u2026") {
+		// (Only as far as a run cut short may go: linear in the text.)
+		if w, ok := beforeEllipsis(text[j:min(len(text), j+n+maxCutPunct+len("..."))]); ok &&
+			(secretHead(w, head, prefix, n) || secretHead(trimPunct(w), head, prefix, n)) {
 			return true
 		}
 	}
 	return false
+}
+
+// maxCutPunct bounds the punctuation after a secret's first bytes and
+// before an ellipsis that headEchoIn reads past ("'zq9s'...").
+const maxCutPunct = 8
+
+// isPunct tells whether c is an ASCII byte that is no letter or digit.
+func isPunct(c byte) bool { return c < 0x80 && !isAlnum(c) }
+
+// trimPunct is w less the ASCII bytes that are no letter or digit at its
+// end (isPunct).
+func trimPunct(w string) string {
+	for len(w) > 0 && isPunct(w[len(w)-1]) {
+		w = w[:len(w)-1]
+	}
+	return w
+}
+
+// beforeEllipsis returns the bytes of s's first word before an ellipsis
+// ("..." or U+2026) in it, if it holds one.
+func beforeEllipsis(s string) (string, bool) {
+	for i := 0; i < len(s) && s[i] != ' ' && s[i] != '\t'; i++ {
+		if strings.HasPrefix(s[i:], "...") || strings.HasPrefix(s[i:], "\u2026") {
+			return s[:i], true
+		}
+	}
+	return "", false
+}
+
+// secretHead tells whether w, in any case, may be the first len(w)
+// bytes of a secret of n bytes: at least echoHeadLen of them and fewer
+// than n, its head and each of its prefixes of echoPrefix fingerprinting
+// as the secret's (armEcho).
+func secretHead(w string, head uint16, prefix uint32, n int) bool {
+	if len(w) < echoHeadLen || len(w) >= n {
+		return false
+	}
+	var h uint32
+	for i := 0; i < len(w) && i < echoPrefixMax; i++ {
+		h = h*echoBase + foldCase(w[i])
+		switch m := i + 1; {
+		case m == echoHeadLen && foldHead(h) != head:
+			return false
+		case m > echoHeadLen && m%2 == 0 && foldPrefix(h) != uint8(prefix>>prefixShift(m)):
+			return false
+		}
+	}
+	return true
 }
 
 // passAnonymous tells whether a password is one an anonymous login sends
@@ -2277,7 +2386,7 @@ func isPassTail(verb string) bool {
 // run of bytes echoIn would find. Such a reply, while a secret is looked
 // for, is taken for an echo.
 func (p *sessionParser) replyCut(r *ftp.Reply) bool {
-	bound := int(p.maxLine)
+	bound := p.lineBound()
 	if bound <= 0 {
 		bound = ftp.DefaultMaxLine
 	}

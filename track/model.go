@@ -210,7 +210,8 @@ type Command struct {
 	Junk bool
 	// bits: cmdRepeat, the line is the one the command before it, sent in
 	// the same packet, had its final reply to (skipped); cmdUrgentEnd,
-	// its urgent byte was its line feed; cmdKept, the
+	// its urgent byte was its line feed; cmdCaptureEnded, the capture
+	// ended with it under way (CaptureEnded); cmdKept, the
 	// command is in its session's full transcript (Session.Commands of a
 	// session that keeps one), not left out by its bound: its data
 	// connections are shown under it there (kept). (One byte for both:
@@ -294,12 +295,36 @@ const (
 	// cmdUrgentEnd, with Urgent: the urgent byte was the line's own line
 	// feed (decode.ControlEvent.UrgentEnd).
 	cmdUrgentEnd
+	// cmdCaptureEnded, with ftp.CmdUnterminated: the capture ended with
+	// the line under way (decode.ControlEvent.CaptureEnded).
+	cmdCaptureEnded
 )
+
+// CaptureEnded tells whether c, sent without its line end
+// (ftp.CmdUnterminated), was cut by the capture's end rather than by
+// the connection's: its line end may have come after the capture
+// stopped.
+func (c *Command) CaptureEnded() bool { return c.bits&cmdCaptureEnded != 0 }
 
 // urgentEnd tells whether c's urgent byte was its own line feed
 // (cmdUrgentEnd): a server that does not read urgent data inline never
 // reads it, and joins the line to the next.
 func (c *Command) urgentEnd() bool { return c.bits&cmdUrgentEnd != 0 }
+
+// LoginVerb is the login command a line taken for a password (Secret)
+// stands for: ACCT for an ACCT, and for the tail of one whose first
+// bytes a capture gap took (its verb CCT, CT or T: no tail of PASS is
+// spelt so); PASS for any other (a PASS however mangled, its tail, a
+// bare password after a 331). For a line not taken for one, its verb.
+func (c *Command) LoginVerb() string {
+	switch {
+	case !c.Secret:
+		return c.Verb
+	case c.Verb == "ACCT", c.Verb == "CCT", c.Verb == "CT", c.Verb == "T":
+		return "ACCT"
+	}
+	return "PASS"
+}
 
 // kept tells whether c is in its session's full transcript (cmdKept).
 func (c *Command) kept() bool { return c.bits&cmdKept != 0 }

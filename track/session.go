@@ -34,6 +34,9 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	if e.UrgentEnd {
 		c.bits |= cmdUrgentEnd
 	}
+	if e.CaptureEnded {
+		c.bits |= cmdCaptureEnded
+	}
 	if e.Endpoint.Via != 0 {
 		c.EndpointVia = e.Endpoint.Via
 		c.Endpoint = e.Endpoint.Addr
@@ -1111,10 +1114,7 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 		// Decode saw the 234 accept an AUTH: ciphertext from here.
 		t.encryptControl(sess, Event{Kind: EventEncrypted, TS: r.TS, Num: r.Num, Code: r.Code, Text: strings.TrimSpace(c.Verb + " " + c.Arg)})
 	}
-	verb := c.Verb
-	if c.Secret && verb != "ACCT" {
-		verb = "PASS" // the password line, however mangled
-	}
+	verb := c.LoginVerb() // (the password or account line, however mangled)
 	if sess.Midstream && sess.Login == LoginNone && r.Code >= 200 && r.Code < 300 && needsLogin(c) {
 		sess.LoginBefore = true
 	}

@@ -268,6 +268,9 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 	w.boolOmit("refused", c.Refused)
 	w.intOmit("dropped_bytes", int64(c.Dropped))
 	w.boolOmit("unterminated", c.Anomaly&ftp.CmdUnterminated != 0)
+	if c.Anomaly&ftp.CmdUnterminated != 0 && c.CaptureEnded() {
+		w.str("unterminated_by", "capture-end")
+	}
 	if a := c.Anomaly & ftp.CmdTabSeparator; a != 0 {
 		// (Only the TAB is named: it decides which servers, and whether
 		// the Linux FTP helper, read the command.)

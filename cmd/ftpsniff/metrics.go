@@ -660,10 +660,7 @@ func (o *metricsOutput) markLoggedIn(s *track.Session) {
 }
 
 func (o *metricsOutput) Command(s *track.Session, c *track.Command) {
-	verb := c.Verb
-	if c.Secret && verb != "ACCT" {
-		verb = "PASS" // the password line, however mangled (as track reads it)
-	}
+	verb := c.LoginVerb() // (the password or account line, however mangled, as track reads it)
 	label := verb
 	if !commandLabels[label] {
 		label = "OTHER"

@@ -100,7 +100,8 @@ type lrow struct {
 	seq  uint64 // control rows: order among the session's commands, replies and events
 	num  uint64 // control rows: the packet number, 0 when not known
 	kind rowKind
-	// event: an event's row, which order places by its packet
+	// event: an event's row (or a command's the stream's end delivered:
+	// lateLine), which order places by its packet
 	// (eventPlaces): the tracker may report it after later rows.
 	event bool
 	// opening: a row of the control connection's own opening
@@ -392,7 +393,9 @@ func commandRows(c *track.Command, showPass bool) []lrow {
 	if c.Unseen {
 		line = "(" + safe(c.Verb) + " not in the capture)"
 	}
-	cr := lrow{ts: c.TS, seq: c.Seq, from: laneClient, to: laneServer, style: styleCommand, text: line, cmdSeq: c.Seq}
+	// (A line the stream's end delivered is placed by its packet, as an
+	// event is: lateLine.)
+	cr := lrow{ts: c.TS, seq: c.Seq, from: laneClient, to: laneServer, style: styleCommand, text: line, cmdSeq: c.Seq, event: lateLine(c)}
 	if !c.Unseen {
 		cr.num = c.Num
 	}

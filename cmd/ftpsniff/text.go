@@ -117,8 +117,9 @@ func (o *textOutput) Flush() error                   { return o.w.Flush() }
 type item struct {
 	seq uint64
 	// before: an event the tracker reported after what followed it on
-	// the wire goes just before seq, the first of those (eventPlaces);
-	// sub orders the events placed before the same line, as on the wire.
+	// the wire (or a command the stream's end delivered: lateLine) goes
+	// just before seq, the first of those (eventPlaces); sub orders the
+	// items placed before the same line, as on the wire.
 	before bool
 	sub    int
 	reply  *track.Reply
@@ -193,7 +194,19 @@ type eventPlace struct {
 type wireLine struct {
 	seq, num uint64
 	ts       time.Time
-	event    int // index in the session's Events, -1 for a command or reply
+	// event: the index of the line's place in eventPlaces' result (an
+	// event, or a command the stream's end delivered: lateLine); -1 for
+	// any other command or reply.
+	event int
+}
+
+// lateLine tells whether c is a line the stream's end delivered: sent
+// without its line end (ftp.CmdUnterminated), never answered. The
+// tracker receives it at the close, after the server's lines that came
+// after its first bytes, whose packet and time it keeps: it is placed
+// by them, as an event is (eventPlaces).
+func lateLine(c *track.Command) bool {
+	return c.Anomaly&ftp.CmdUnterminated != 0 && len(c.Replies) == 0 && !c.Unseen && c.Num != 0
 }
 
 // cameAfter tells whether line a's packet came after line b's: a later
@@ -203,28 +216,43 @@ func (a *wireLine) cameAfter(b *wireLine) bool {
 	return a.num > b.num && a.ts.After(b.ts)
 }
 
-// eventPlaces returns the place of each of s's events.
+// eventPlaces returns the place of each of s's events, then of each of
+// its commands the stream's end delivered (lateLine), in their order.
 // The tracker reports an event when it knows of it: a capture gap when
 // the bytes after it come, which may be after later commands and replies
 // (the gap of packet 32 reported after the QUIT of packet 34). Such an
 // event goes before the run of commands, replies and events just before
-// it whose packets came after its own, as in the JSON records. lines is
-// scratch, returned for reuse.
+// it whose packets came after its own, as in the JSON records; so does a
+// line sent without its line end, which the close delivers (a "DELE x"
+// cut by the capture's end, after the server's 421 of a later packet).
+// lines is scratch, returned for reuse.
 func eventPlaces(s *track.Session, lines []wireLine, at []eventPlace) ([]eventPlace, []wireLine) {
 	at = at[:0]
 	for i := range s.Events {
 		at = append(at, eventPlace{seq: s.Events[i].Seq})
 	}
+	late := false
+	for _, c := range s.Commands {
+		if lateLine(c) {
+			at = append(at, eventPlace{seq: c.Seq})
+			late = true
+		}
+	}
 	lines = lines[:0]
-	if !slices.ContainsFunc(s.Events, func(e track.Event) bool { return e.Num != 0 }) {
+	if !late && !slices.ContainsFunc(s.Events, func(e track.Event) bool { return e.Num != 0 }) {
 		return at, lines
 	}
 	for i := range s.Greeting {
 		r := &s.Greeting[i]
 		lines = append(lines, wireLine{seq: r.Seq, num: r.Num, ts: r.TS, event: -1})
 	}
+	k := len(s.Events)
 	for _, c := range s.Commands {
-		if !c.Unseen {
+		switch {
+		case lateLine(c):
+			lines = append(lines, wireLine{seq: c.Seq, num: c.Num, ts: c.TS, event: k})
+			k++
+		case !c.Unseen:
 			lines = append(lines, wireLine{seq: c.Seq, num: c.Num, ts: c.TS, event: -1})
 		}
 		for i := range c.Replies {
@@ -237,8 +265,9 @@ func eventPlaces(s *track.Session, lines []wireLine, at []eventPlace) ([]eventPl
 		lines = append(lines, wireLine{seq: e.Seq, num: e.Num, ts: e.TS, event: i})
 	}
 	slices.SortFunc(lines, func(a, b wireLine) int { return cmp.Compare(a.seq, b.seq) })
-	// Each event moves back over the lines just before it that came
-	// after it on the wire (a line without a packet number stops it).
+	// Each event (and line delivered late) moves back over the lines
+	// just before it that came after it on the wire (a line without a
+	// packet number stops it).
 	for k := range lines {
 		e := lines[k]
 		if e.event < 0 || e.num == 0 {
@@ -700,8 +729,17 @@ func (o *textOutput) transcript(s *track.Session) {
 	for i := range s.Greeting {
 		items = append(items, item{seq: greetingPlace(s, &s.Greeting[i]), reply: &s.Greeting[i]})
 	}
+	var at []eventPlace
+	at, o.wire = eventPlaces(s, o.wire, o.evAt)
+	o.evAt = at[:0]
+	late := len(s.Events) // (the places of lateLine's commands follow the events')
 	for _, c := range s.Commands {
-		items = append(items, item{seq: c.Seq, cmd: c})
+		it := item{seq: c.Seq, cmd: c}
+		if lateLine(c) {
+			it.seq, it.before, it.sub = at[late].seq, at[late].before, at[late].sub
+			late++
+		}
+		items = append(items, it)
 	}
 	kept := commandSet{cmds: s.Commands}
 	for _, d := range s.Data {
@@ -712,9 +750,6 @@ func (o *textOutput) transcript(s *track.Session) {
 			items = append(items, item{seq: d.Seq, data: d})
 		}
 	}
-	var at []eventPlace
-	at, o.wire = eventPlaces(s, o.wire, o.evAt)
-	o.evAt = at[:0]
 	for i := range s.Events {
 		items = append(items, item{seq: at[i].seq, before: at[i].before, sub: at[i].sub, event: &s.Events[i]})
 	}
@@ -726,10 +761,11 @@ func (o *textOutput) transcript(s *track.Session) {
 			return c
 		}
 		// Greeting lines share a command's place: they go first, in
-		// their own order. Events moved before the same line share its
-		// place less one: in their wire order.
+		// their own order. Events (and lines delivered late) moved
+		// before the same line share its place less one: in their wire
+		// order.
 		switch {
-		case a.event != nil && b.event != nil:
+		case a.before && b.before:
 			return cmp.Compare(a.sub, b.sub)
 		case a.reply != nil && b.reply != nil:
 			return cmp.Compare(a.reply.Seq, b.reply.Seq)
@@ -983,7 +1019,13 @@ func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 	if tab {
 		extra += "  " + p.warn.Sprint(tabNote(c.Verb))
 	}
-	if c.Anomaly&ftp.CmdUnterminated != 0 {
+	switch {
+	case c.Anomaly&ftp.CmdUnterminated == 0:
+	case c.CaptureEnded():
+		// (Its line end may have come after the capture stopped: the
+		// server may have acted on it.)
+		extra += "  " + p.warn.Sprint("[capture ended mid-line]")
+	default:
 		// (Sent without its line end, the stream ending: the server
 		// did not act on it.)
 		extra += "  " + p.warn.Sprint("[no line end]")

@@ -310,11 +310,7 @@ func (o *zeekOutput) Event(*track.Session, *track.Event) {}
 func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 	zs := o.session(s)
 	secret := c.Secret && !o.showPass
-	verb := c.Verb
-	if c.Secret && verb != "ACCT" {
-		verb = "PASS" // the password line, however mangled
-	}
-	if verb == "PASS" {
+	if c.LoginVerb() == "PASS" { // (the password line, however mangled; not an ACCT's)
 		zs.password = c.Arg
 		if secret {
 			zs.password = hidden

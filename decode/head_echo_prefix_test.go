@@ -1,0 +1,81 @@
+package decode
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestRefusalSharingPasswordHeadShown: a refusal whose last word only
+// begins as the password does ("530 Login incorrect." for the password
+// "Incoming#7": 4 bytes alike) is shown, as is one holding a word that
+// shares 6 or 8 of its first bytes but goes on otherwise; a refusal that
+// repeats the password cut short at its end ("530 Bad password Sunshi"
+// for "Sunshine1"), with an ellipsis, or followed by punctuation, and
+// one that repeats it whole, stay hidden. Only a 4-byte head of the
+// password was kept, and "incorrect." was hidden with it.
+func TestRefusalSharingPasswordHeadShown(t *testing.T) {
+	tests := []struct {
+		pw, reply string
+		hidden    bool
+	}{
+		{"Incoming#7", "530 Login incorrect.", false},
+		{"Incoming#7", "530 Login incorrect", false},
+		{"Incoming#7", "530 Login incorrect...", false},
+		{"Incorrigible1", "530 Login incorrect.", false}, // 6 bytes alike, not 8
+		{"Sunshine1", "530 Bad password Sunshi", true},
+		{"Sunshine1", "530 Bad password Sunsh", true},
+		{"Sunshine1", "530 Bad password Suns", true},
+		{"Sunshine1", "530 Bad password Sunshine1", true},
+		{"Sunshine1", "530 Login incorrect: bob/SUNSHINE", true},
+		{"Sunshine1", "530 Login incorrect: bob/Sunshin.", true},
+		{"Sunshine1", "530 bad pw 'sunsh...'", true},
+		{"Sunshine1", "530 Sunshade", false},
+		{"Zq9SecretPw", "530 bad pw Zq9Secret...", true},
+		{"Zq9SecretPw", "530 Login incorrect: bob/Zq9Sec", true},
+		{"Password!2026", "530 Check your password", true}, // the password's own first 8 bytes
+		{"Password!2026", "530 Check your passport", false},
+		{"Mississippi-River-Delta", "530 no: Mississippi-River-D...", true},
+		{"Mississippi-River-Delta", "530 no: Mississauga", false}, // 7 bytes alike
+	}
+	login := []gapStep{srv("220 hi\r\n"), cli("USER bob\r\n"), srv("331 pw\r\n")}
+	for _, tt := range tests {
+		_, replies := gapTranscript(t, append(append([]gapStep(nil), login...), cli("PASS "+tt.pw+"\r\n"), srv(tt.reply+"\r\n")))
+		want := tt.reply[4:]
+		if tt.hidden {
+			want = "*" + want
+		}
+		if got := replies[len(replies)-1]; got != want {
+			t.Errorf("password %q: reply %q, want %q", tt.pw, got, want)
+		}
+	}
+}
+
+// TestHeadEchoEveryCutHidden: a refusal that repeats any of a
+// password's first bytes, from its first echoHeadLen, at its end, before
+// an ellipsis or before punctuation, is taken for its echo.
+func TestHeadEchoEveryCutHidden(t *testing.T) {
+	for _, pw := range []string{"Incoming#7", "Sunshine1", "Zq9SecretPw", "correct-horse-battery-staple", "aaaaaaaaaaaaaaaa"} {
+		var p sessionParser
+		armEcho(&p, pw)
+		n := int(p.echoLen)
+		for l := echoHeadLen; l < len(pw); l++ {
+			for _, form := range []string{"530 Login incorrect: bob/%s", "530 bad pw %s...", "530 bad pw (%s\u2026)", "530 no %s."} {
+				text := strings.Replace(form, "%s", strings.ToUpper(pw[:l]), 1)
+				if !headEchoIn(text, p.echoHead, p.echoPrefix, n) {
+					t.Errorf("password %q: %q shown", pw, text)
+				}
+			}
+		}
+	}
+}
+
+// TestHeadEchoInAllocationFree: the check runs on every reply while a
+// secret is looked for, and allocates nothing.
+func TestHeadEchoInAllocationFree(t *testing.T) {
+	var p sessionParser
+	armEcho(&p, "Sunshine1")
+	text := strings.Repeat("/sunsh", 200) + " Sunshi.... 530 Login incorrect."
+	if n := testing.AllocsPerRun(100, func() { headEchoIn(text, p.echoHead, p.echoPrefix, int(p.echoLen)) }); n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+}
