@@ -400,7 +400,7 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 		// passed over are final (before this one, as they came).
 		t.finishSuperseded(best)
 	}
-	if among < 2 && len(t.raced) > 0 && bestRule != MatchPortOnly {
+	if among < 2 && (len(t.raced) > 0 || len(t.raceDoubt) > 0) && bestRule != MatchPortOnly {
 		// The one left free by guesses before it is a guess as they are.
 		among = t.racedBefore(best, s)
 	}

@@ -19,15 +19,21 @@
 // race.go), the first 125 to a transfer command of one of them after
 // the SYN ("already open"; not a 150, which some servers send as they
 // start waiting, before the connection came), or their
-// 2yz final reply after the connection ended, settles it: another's
+// 2yz final reply after the connection ended (or, still up, carried its
+// last bytes: a 226 may come before the FIN), settles it: another's
 // reply, its transfer waiting on its own announcement of the endpoint
 // nothing connected to, takes the connection (with its own transfer
 // command), and the announcement the guess took is its session's again.
 // A reply settles only the one connection it can be (a 125 the one still
 // open); where several fit, a 125 settles none, and a 2yz takes the one
-// that ended last as a guess (its transfer had a connection). A SYN that
-// finds every announcement of the endpoint used while a guess on it
-// stands is recorded under that guess's session, a guess too
+// whose last packet came last as a guess (its transfer had a
+// connection). Once a guess on the endpoint is in doubt (a 2yz took one
+// of several, a reply told a connection no swap could move, or a guess
+// was reported before its session's transfer was answered), a reply
+// that fits one alone settles it as a guess still, and a connection
+// that takes an announcement of the race left free is a guess too. A
+// SYN that finds every announcement of the endpoint used while a guess
+// on it stands is recorded under that guess's session, a guess too
 // (Limits.DataRaceUnplaced), never dropped.
 // Unsettled, the connection says its session is a guess. A data
 // connection leaves both tables

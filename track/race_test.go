@@ -355,11 +355,13 @@ func TestRaceEverySYNInOneRecord(t *testing.T) {
 		// itself a guess.
 		{"last-free-left", []string{"1 open", "0 open", "2 open", "1 carry", "0 carry", "2 carry"}, 0},
 		{"226-two-ended", []string{"2 open", "0 open", "0 125", "0 carry", "2 150", "2 carry", "0 226", "2 226", "1 open", "1 150", "1 carry", "1 226"}, 0},
-		// Session 1's 226 before its connection's close settles nothing
-		// (the 226 comes as the connection closes): its announcement,
-		// nothing else waiting, ends without a connection, and the
-		// connections of sessions 2 and 3 find every announcement used.
-		{"226-before-close", []string{"0 open", "0 150", "0 bytes", "0 226", "0 fin", "1 open", "1 150", "1 carry", "1 226", "2 open", "2 150", "2 carry", "2 226"}, 1},
+		// Session 1's 226 right after its connection's last byte, the
+		// FIN following, takes that connection, open still, from the
+		// guess that gave it to session 3. Before, it settled nothing:
+		// session 1's announcement ended not attempted, and the
+		// connections of sessions 2 and 3 found every announcement used
+		// (one unplaced).
+		{"226-before-close", []string{"0 open", "0 150", "0 bytes", "0 226", "0 fin", "1 open", "1 150", "1 carry", "1 226", "2 open", "2 150", "2 carry", "2 226"}, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1253,6 +1253,9 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			t.settleRace(sess, c, true)
 		}
 		t.transferDone(sess, c, r)
+		if len(t.raceDoubt) > 0 {
+			t.raceTransferDone(sess)
+		}
 	}
 	if c.Verb != "REST" && ftp.IsTransfer(c.Verb) && sess.xfer != nil {
 		sess.xfer.rest = -1

@@ -424,12 +424,18 @@ type Tracker struct {
 	ownerWaits map[[2]netip.Addr][]ownerWait
 	// raced: the data connections whose session is a guess among several
 	// that announced their endpoint (DataConn.AmongRace), until the reply
-	// that settles it (settleRace) or their report; at most maxRaced.
+	// that settles it as certain (settleRace) or their report; at most
+	// maxRaced.
 	raced []*DataConn
-	// raceDoubt: the endpoints of raced connections a 2yz took one of by
-	// a guess (settleRace): a reply after that fits one alone settles it
-	// as a guess still. At most maxRaced; let go with the last of raced.
-	raceDoubt []netip.AddrPort
+	// raceDoubt: the endpoints of races a guess on which was taken by a
+	// 2yz that fitted several, found wrong where no swap mends it, or
+	// reported a guess still (doubtedRace): a reply after that fits one
+	// connection of the race alone settles it as a guess still, and a
+	// connection that takes an announcement of the race left free is a
+	// guess (racedBefore). At most maxRaced; a reported guess's let go at
+	// its session's next final reply to a transfer (raceTransferDone),
+	// the others with the last of raced; any ExpectationTimeout after.
+	raceDoubt []doubtedRace
 	// unannounced indexes the open sessions picked up mid-stream that have
 	// shown no announcement yet, by their (client, server) addresses: a
 	// data connection whose PORT or 227 came before the capture started

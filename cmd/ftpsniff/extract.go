@@ -222,6 +222,14 @@ type extractStats struct {
 	// under the session guessed then, which a later reply may have
 	// proven wrong.
 	RaceGuessed int64 `json:"race_guessed,omitempty"`
+	// OwnerUnknown: data connections to an endpoint several sessions
+	// raced for that carried bytes no transfer command of theirs names
+	// (ownerUnknown): one that came when every announcement of it was
+	// used (track.DataConn.RaceUnplaced, the tracker's
+	// data_race_unplaced), or a guess with no transfer command. Which
+	// session's, and which file, is unknown. Written as
+	// "s<S>-d<D>-owner-unknown" (S the session guessed), never complete.
+	OwnerUnknown int64 `json:"owner_unknown,omitempty"`
 	// StolenNotWritten: data connections of a transfer another host took
 	// (passive port theft) whose bytes stolenPayload could not write into
 	// its file: the other host's connection's after the transfer's record
@@ -301,6 +309,9 @@ type openFile struct {
 	// the bound and is written under that guess, held no more (the
 	// reservation's, then its file's: close renames it).
 	raceWritten bool
+	// unowned: the file of a race's connection whose owner is unknown,
+	// no transfer command its own (unownedFile).
+	unowned bool
 	// filedUnder: the session whose bySession entry holds it, its data
 	// connection's when put there: the tracker may move a data
 	// connection to another of the client's encrypted sessions before
@@ -548,6 +559,9 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 	if x.closed || !x.selected(dc) {
 		return nil
 	}
+	if ownerUnknown(dc) {
+		return x.unownedFile(dc, toClient, r)
+	}
 	if dc.Command == nil {
 		// Bytes before the transfer command was seen, or of a session
 		// whose commands are ciphertext: counted once.
@@ -575,6 +589,40 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 	}
 	if r != nil && r.raceWritten {
 		f.raceWritten = true // (close names it after the session settled by then)
+	}
+	return f
+}
+
+// ownerUnknown tells whether dc's bytes are a race's whose owner is
+// unknown: dc has no transfer command, and it is to an endpoint several
+// sessions raced for, left unplaced (track.DataConn.RaceUnplaced) or a
+// guess (AmongRace; hold keeps its bytes until its end, or past its
+// bound: a transfer command tied by then makes its file as any). In
+// passive mode bytes come only after a transfer command: another
+// session's, the one whose connection this was.
+func ownerUnknown(dc *track.DataConn) bool {
+	return dc.Command == nil && dc.AmongRace > 1
+}
+
+// unownedFile creates the file of dc, a race's connection whose owner is
+// unknown (ownerUnknown), for its first bytes, toClient their direction:
+// no transfer command of its own says which file it carried nor which
+// way, so the direction that carried bytes first makes it (a transfer's
+// bytes go one way), named for no transfer ("s<S>-d<D>-owner-unknown")
+// and counted (OwnerUnknown). Before, its bytes made no file, counted as
+// bytes before their command (no_command). r: dc's reservation, if any.
+func (x *extractor) unownedFile(dc *track.DataConn, toClient bool, r *openFile) *openFile {
+	f := &openFile{toClient: toClient, unowned: true, form: x.forms[dc.Session], slot: true}
+	x.put(dc, f)
+	x.st.OwnerUnknown++
+	if !x.create(dc, f) {
+		return nil
+	}
+	if r != nil && r.startUnknown {
+		f.w.StartUnknown()
+	}
+	if r != nil && r.raceWritten {
+		f.raceWritten = true // (a reply that settles it by its close names it: close)
 	}
 	return f
 }
@@ -613,9 +661,14 @@ func (x *extractor) create(dc *track.DataConn, f *openFile) bool {
 }
 
 // transferOf is what the folder names dc's file for: its session, its
-// number, its transfer command (non-nil) and that command's replies.
+// number, its transfer command and that command's replies; none for a
+// connection a race left unplaced (no command: its owner unknown).
 func transferOf(dc *track.DataConn) extract.Transfer {
 	c := dc.Command
+	if c == nil {
+		// A race's connection whose owner is unknown (unownedFile).
+		return extract.Transfer{Session: dc.Session.ID, Data: dc.ID, OwnerUnknown: true}
+	}
 	t := extract.Transfer{Session: dc.Session.ID, Data: dc.ID, Verb: c.Verb, Arg: c.Arg, Cwd: c.Cwd}
 	for _, r := range c.Replies {
 		if !r.Secret { // a reply that repeats a password names no file
@@ -709,7 +762,8 @@ func (x *extractor) hold(dc *track.DataConn, toClient bool, b []byte, n int64) b
 	// it is open: a later reply may give it, its transfer command with
 	// it, to another session, whose file its bytes then make. (Final, it
 	// is reported with the session it has, settled or not: released.)
-	if (dc.AmongRace == 0 || dc.Done || r.raceWritten) && (dc.Command != nil || !dc.HeldForLostPort()) {
+	// (One a race left unplaced no reply settles: not held.)
+	if (dc.AmongRace == 0 || dc.Done || r.raceWritten || dc.RaceUnplaced()) && (dc.Command != nil || !dc.HeldForLostPort()) {
 		if r.held != nil {
 			x.release(dc, r)
 		}
@@ -754,7 +808,7 @@ func (x *extractor) release(dc *track.DataConn, r *openFile) {
 	held := r.held
 	x.heldTotal -= r.heldCost
 	r.held, r.heldCost = nil, 0
-	if dc.Command == nil {
+	if dc.Command == nil && !ownerUnknown(dc) {
 		x.put(dc, &openFile{dead: true, heldLost: true})
 		return
 	}
@@ -934,25 +988,26 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	if f.form.mode != 'Z' {
 		fin.Mode = f.form.mode
 	}
-	c := dc.Command
-	fin.SentBinary, fin.SentASCII = sentMode(c)
-	if strings.EqualFold(c.Verb, "STOU") && strings.TrimSpace(c.Arg) == "" {
-		// The name may come only in the final reply (extract.Final).
-		for _, r := range c.Replies {
-			if !r.Secret {
-				fin.Replies = append(fin.Replies, r.Text)
+	s := dc.Session
+	if c := dc.Command; c != nil { // (none for a file whose owner is unknown: unownedFile)
+		fin.SentBinary, fin.SentASCII = sentMode(c)
+		if strings.EqualFold(c.Verb, "STOU") && strings.TrimSpace(c.Arg) == "" {
+			// The name may come only in the final reply (extract.Final).
+			for _, r := range c.Replies {
+				if !r.Secret {
+					fin.Replies = append(fin.Replies, r.Text)
+				}
 			}
 		}
-	}
-	if r := c.Final(); r != nil {
-		fin.Reply = r.Code
-	} else if f.lateReply != 0 {
-		fin.Reply = f.lateReply
-	}
-	s := dc.Session
-	for _, later := range s.Commands {
-		if later.Verb == "ABOR" && later.Index > c.Index {
-			fin.Aborted = true
+		if r := c.Final(); r != nil {
+			fin.Reply = r.Code
+		} else if f.lateReply != 0 {
+			fin.Reply = f.lateReply
+		}
+		for _, later := range s.Commands {
+			if later.Verb == "ABOR" && later.Index > c.Index {
+				fin.Aborted = true
+			}
 		}
 	}
 	capEnd := s.EndReason == track.EndCaptureEnd
@@ -986,7 +1041,15 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	if err != nil && !errors.Is(err, extract.ErrClosed) {
 		x.writeError(err)
 	}
-	if dc.AmongRace > 1 {
+	switch {
+	case f.unowned && dc.Command == nil:
+		rec.Complete = false
+		how := "its session a guess, it has no transfer command of its own"
+		if dc.RaceUnplaced() {
+			how = "the connection came when every announcement of it was used (data_race_unplaced)"
+		}
+		rec.Reasons = append(rec.Reasons, fmt.Sprintf("whose transfer this is is unknown: %d sessions between these hosts were told this data endpoint, and %s: nothing names the file or its direction (these are the bytes that came first, recorded under session %d, a guess)", dc.AmongRace, how, dc.Session.ID))
+	case dc.AmongRace > 1:
 		// Never settled: the name is the likelier session's transfer.
 		rec.Reasons = append(rec.Reasons, fmt.Sprintf("whose transfer this is is a guess: %d sessions between these hosts were told this data endpoint and no reply told whose connection it was (named after the likelier)", dc.AmongRace))
 	}

@@ -184,3 +184,96 @@ func TestExtractRaceGuessWrittenTakesSettledName(t *testing.T) {
 		})
 	}
 }
+
+// TestExtractRaceUnplacedOwnerUnknown guards the bytes of the data
+// connections of a race whose owner is unknown (three sessions of one
+// client told 10.0.0.1:40000): session 2's connection came when every
+// announcement of it was used, one by a guess (data_race_unplaced), and
+// session 1's was reported a guess of session 3 before session 3's RETR
+// (no transfer command). Each makes a file named for no transfer,
+// "s<S>-d<D>-owner-unknown", not complete, its record saying why,
+// counted as owner_unknown. Before, neither made a file, counted only as
+// bytes before their command (no_command). (The order is one of
+// raceOrders' in track: sessions' PASVs, RETRs, 150s, 226s and
+// connections interleaved.)
+func TestExtractRaceUnplacedOwnerUnknown(t *testing.T) {
+	c, path := newWireCap(t)
+	var ss [3]*wireSession
+	for i := range ss {
+		ss[i] = openWireSessionAt(c, 0, uint16(50000+10*i))
+		s := ss[i]
+		s.reply("220 (vsFTPd 3.0.5)")
+		s.cmd("USER alice")
+		s.reply("331 Please specify the password.")
+		s.cmd("PASS secret")
+		s.reply("230 Login successful.")
+		s.cmd("TYPE I")
+		s.reply("200 Switching to Binary mode.")
+	}
+	pasv := func(i int) {
+		ss[i].cmd("PASV")
+		ss[i].reply("227 Entering Passive Mode (10,0,0,1,156,64).")
+	}
+	bodies := [3][]byte{bytes.Repeat([]byte("zero "), 400), bytes.Repeat([]byte("one "), 700), bytes.Repeat([]byte("two! "), 900)}
+	file := func(i int) string { return fmt.Sprintf("f%d.bin", i) }
+	retr := func(i int) { ss[i].cmd("RETR " + file(i)) }
+	opening := func(i int) {
+		ss[i].reply(fmt.Sprintf("150 Opening BINARY mode data connection for %s (%d bytes).", file(i), len(bodies[i])))
+	}
+	complete := func(i int) { ss[i].reply("226 Transfer complete.") }
+	pasv(0)
+	pasv(2)
+	ss[0].data.handshake()
+	retr(0)
+	pasv(1)
+	opening(0)
+	retr(1)
+	ss[2].data.handshake()
+	ss[0].data.segments(bodies[0], nil)
+	ss[0].data.closeFromB()
+	complete(0)
+	opening(1)
+	ss[1].data.handshake()
+	retr(2)
+	ss[1].data.segments(bodies[1], nil)
+	opening(2)
+	ss[2].data.segments(bodies[2], nil)
+	ss[2].data.closeFromB()
+	ss[1].data.closeFromB()
+	complete(1)
+	complete(2)
+	for _, s := range ss {
+		s.quit()
+	}
+	files, _, st, dir := fileRecordsStats(t, path)
+	if st.OwnerUnknown != 2 || st.NoCommand != 0 {
+		t.Errorf("owner_unknown %d, no_command %d; want 2 and 0", st.OwnerUnknown, st.NoCommand)
+	}
+	unknown := map[string]string{} // the bytes' sha: the reason that says so
+	written := map[string]bool{}
+	for _, f := range files {
+		got, err := os.ReadFile(filepath.Join(dir, f.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		written[sha(got)] = true
+		if !strings.HasSuffix(f.File, "-owner-unknown") {
+			continue
+		}
+		i := slices.IndexFunc(f.Reasons, func(r string) bool { return strings.Contains(r, "whose transfer this is is unknown") })
+		if f.Complete || i < 0 || f.Path != "" || f.Command != "" || f.File != fmt.Sprintf("s%d-d%d-owner-unknown", f.Session, f.Data) {
+			t.Errorf("%q: session %d, command %q, path %q, complete %v, reasons %q; want its owner said unknown, no command, not complete",
+				f.File, f.Session, f.Command, f.Path, f.Complete, f.Reasons)
+			continue
+		}
+		unknown[sha(got)] = f.Reasons[i]
+	}
+	if len(unknown) != 2 || !strings.Contains(unknown[sha(bodies[1])], "data_race_unplaced") || unknown[sha(bodies[0])] == "" {
+		t.Errorf("files whose owner is unknown: %q; want session 2's bytes (unplaced) and session 1's", unknown)
+	}
+	for i, b := range bodies {
+		if !written[sha(b)] {
+			t.Errorf("session %d's bytes in no file: %+v", i+1, files)
+		}
+	}
+}

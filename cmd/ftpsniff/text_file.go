@@ -113,6 +113,8 @@ func (o *textOutput) extractSummary() {
 		"data connections that carried bytes before their transfer command was seen, not written")
 	add(st.RaceGuessed, "data connection to an endpoint several sessions were told, written under the session guessed before a reply told whose it was (its bytes passed the hold)",
 		"data connections to endpoints several sessions were told, written under the sessions guessed before a reply told whose they were (their bytes passed the hold)")
+	add(st.OwnerUnknown, "data connection to an endpoint several sessions were told whose owner is unknown (no transfer command of its own), written as owner-unknown",
+		"data connections to endpoints several sessions were told whose owners are unknown (no transfer command of their own), written as owner-unknown")
 	// (Their commands are ciphertext: never seen, not late.)
 	add(st.NoCommandTLS, "data connection of an encrypted session with no TLS handshake seen (PROT C, in clear), not written: its transfer command is inside TLS",
 		"data connections of encrypted sessions with no TLS handshake seen (PROT C, in clear), not written: their transfer commands are inside TLS")

@@ -112,6 +112,11 @@ type Transfer struct {
 	// first: an STOU without argument takes the name the server gave in
 	// one ("FILE: name").
 	Replies []string
+	// OwnerUnknown: no transfer command names the file (Verb and Arg
+	// empty): its data connection is one of several sessions' and which
+	// one's, and so which transfer's, is unknown (a race left it
+	// unplaced: track.DataConn.RaceUnplaced). The base is "owner-unknown".
+	OwnerUnknown bool
 }
 
 // Dir is the folder files are extracted into. Every file is created

@@ -27,7 +27,9 @@
 // base is SafeName of the command's argument (for STOU without one, of
 // the name the server gave in "150 FILE: name" or "250 … (unique file
 // name:name)"), or "<verb>-<dir>.txt" for LIST, NLST and MLSD, <dir>
-// being the listed path or else the working directory. A name that comes
+// being the listed path or else the working directory, or "owner-unknown"
+// for a data connection no transfer command names, its session one of
+// several (Transfer.OwnerUnknown). A name that comes
 // only after the file was created (the 250's, in Final.Replies) is the
 // record's Path, and Close names the file after it: nothing replaced, no
 // link followed, a counter when taken; the file takes its first name

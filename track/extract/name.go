@@ -18,6 +18,9 @@ const (
 	maxExtBytes = 16
 	// fallbackBase replaces a name with nothing safe left in it.
 	fallbackBase = "file"
+	// ownerUnknownBase is the base of a file whose transfer is unknown
+	// (Transfer.OwnerUnknown).
+	ownerUnknownBase = "owner-unknown"
 )
 
 // reservedNames are the Windows device names. Windows reserves them with
@@ -214,8 +217,12 @@ func remotePath(t Transfer) string {
 
 // baseName is the safe base of t's local file name, before the session
 // and data prefix: the file's name for transfers, "list-<dir>.txt" (with
-// the verb in lower case) for listings.
+// the verb in lower case) for listings, "owner-unknown" for a file no
+// transfer names (OwnerUnknown).
 func baseName(t Transfer) string {
+	if t.OwnerUnknown {
+		return ownerUnknownBase
+	}
 	verb := strings.ToUpper(t.Verb)
 	if isListing(verb) {
 		target := listTarget(strings.TrimSpace(t.Arg))

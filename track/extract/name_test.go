@@ -145,6 +145,7 @@ func TestFileNames(t *testing.T) {
 		{"appe", Transfer{Session: 1, Data: 2, Verb: "APPE", Arg: "log.txt"}, "s1-d2-log.txt", "log.txt"},
 		{"retr without arg", Transfer{Session: 1, Data: 2, Verb: "RETR"}, "s1-d2-file", ""},
 		{"no command (inferred)", Transfer{Session: 4, Data: 9}, "s4-d9-file", ""},
+		{"owner unknown (a race)", Transfer{Session: 4, Data: 9, OwnerUnknown: true}, "s4-d9-owner-unknown", ""},
 		{"lower-case verb", Transfer{Session: 1, Data: 2, Verb: "retr", Arg: "a.bin"}, "s1-d2-a.bin", "a.bin"},
 		{"list cwd", Transfer{Session: 1, Data: 2, Verb: "LIST", Cwd: "/pub"}, "s1-d2-list-pub.txt", ""},
 		{"list root", Transfer{Session: 1, Data: 2, Verb: "LIST", Arg: "-la", Cwd: "/"}, "s1-d2-list.txt", "-la"},
