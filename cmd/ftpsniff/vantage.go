@@ -21,7 +21,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ftpsniff/ftpsniff/decode"
-	"github.com/ftpsniff/ftpsniff/decode/capture"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
 	"github.com/ftpsniff/ftpsniff/track/nfhelper"
 	"github.com/ftpsniff/ftpsniff/track/vantage"
@@ -122,9 +121,6 @@ func (v *vantageOptions) oneFileOnePoint() error {
 // errNoPackets: a point's capture held no TCP packet.
 var errNoPackets = errors.New("holds no TCP packets: nothing to compare at this point")
 
-// runVantage reads every point's files into a collector, merges them and
-// writes the report. With JSON, each point is also analysed on its own,
-// every record stamped with the point's name.
 // vantageFlagsOK refuses what --vantage does not do, rather than ignore
 // it silently: files outside a point, the views and filters of a single
 // capture, standard input read twice (JSON reads each point twice), and
@@ -133,24 +129,32 @@ func vantageFlagsOK(c *cobra.Command, opts *readOptions) error {
 	if len(opts.Files) > 0 {
 		return usageErrorf("with --vantage every capture belongs to a point (NAME=FILE); %q is not one", opts.Files[0])
 	}
-	for _, name := range []string{"summary", "full", "format", "extract", "host", "net", "filter-ports", "bpf-raw", "server", "client", "session", "min-severity"} {
+	for _, name := range []string{"full", "format", "extract", "host", "net", "filter-ports", "bpf-raw", "server", "client", "session", "min-severity"} {
 		if c.Flags().Changed(name) {
 			return usageErrorf("--%s does not apply to --vantage (read each point's capture on its own for it)", name)
 		}
 	}
-	if opts.FailOn != "never" && !opts.JSON {
-		return usageErrorf("--fail-on with --vantage needs --json (the per-point findings)")
+	if opts.FailOn != "never" && !opts.JSON && !opts.Summary {
+		return usageErrorf("--fail-on with --vantage needs --json or --summary (the per-point findings)")
 	}
-	if opts.JSON {
+	if opts.JSON || opts.Summary {
+		flag := "--json"
+		if !opts.JSON {
+			flag = "--summary"
+		}
 		for _, v := range opts.Vantage {
 			if strings.HasSuffix(v, "=-") {
-				return usageErrorf("--vantage %s: with --json each point is read twice; give a file, not standard input", v)
+				return usageErrorf("--vantage %s: with %s each point is read twice; give a file, not standard input", v, flag)
 			}
 		}
 	}
 	return nil
 }
 
+// runVantage reads the points' files side by side in time order, each
+// into its collector, merges the sessions as they end (vantage.Stream)
+// and writes the report. With JSON or --summary, each point is also
+// analysed on its own (JSON: every record stamped with the point's name).
 func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 	if err := opts.parseVantage(); err != nil {
 		return err
@@ -160,39 +164,75 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 		vo.KeepControlBytes = vantageKeepControlBytes
 		vo.Attached = opts.attached().has
 	}
-	var cs []*vantage.Collector
 	var inputErrs []error
-	refused := false
+	readers := make([]*pointReader, len(opts.points))
+	cs := make([]*vantage.Collector, len(opts.points))
 	for k := range opts.points {
 		pt := &opts.points[k]
-		before := len(inputErrs)
 		c := vantage.NewCollector(pt.name, vo)
 		// A point's rotated files, in time order; a file given twice is
 		// read once.
 		pt.files = inputNames(orderInputs(dedupeInputs(pt.files, stderr), stderr))
 		c.Files = pt.files
-		dec := decode.New(c, opts.decodeOptions())
-		var files capture.Stats
-		for _, f := range pt.files {
-			if len(pt.files) > 1 {
-				dec.SetInput(f)
-			}
-			if err := readFile(f, dec, &files); err != nil {
-				inputErrs = append(inputErrs, fmt.Errorf("--vantage %s: %w", pt.name, err))
+		readers[k] = &pointReader{name: pt.name, files: pt.files, c: c, dec: decode.New(c, opts.decodeOptions())}
+		cs[k] = c
+	}
+	// Text is written batch by batch as sessions end (vantage.Stream);
+	// JSON, whose per-point records the merged view annotates, once at
+	// the end.
+	w := bufio.NewWriter(stdout)
+	var text *vantageTextStream
+	var whole *vantage.Report
+	st := &vantage.Stream{Collectors: cs}
+	if !opts.JSON {
+		// --summary: each point's own summary, then the merged view's
+		// closing lines, no session's.
+		text = &vantageTextStream{w: w, cs: cs, quiet: opts.Summary}
+	}
+	// What each point's own analysis is told of its 227s that a box
+	// rewrote (--json, --summary), gathered batch by batch.
+	rewrites := make([][]diagnose.Rewrite, len(cs))
+	st.Emit = func(r *vantage.Report) {
+		if opts.Helper != "" {
+			vantage.CheckHelper(r, opts.helperCfg)
+		}
+		for i := range rewrites {
+			if room := diagnose.MaxRewrites - len(rewrites[i]); room > 0 {
+				more := rewritesSeenBy(r, i)
+				rewrites[i] = append(rewrites[i], more[:min(room, len(more))]...)
 			}
 		}
-		dec.Finish()
-		// What a capture filtered to FTP's ports would not hold: whether
-		// its silence on a data connection means anything.
-		st := dec.Stats()
-		c.NonTCP(st.NotIP + st.NotTCP)
-		if c.Span().Packets == 0 {
+		if opts.JSON {
+			// Held to the end for the points' own records: without
+			// what only the pairing read.
+			for _, s := range r.Sessions {
+				for _, v := range s.Views {
+					if v != nil {
+						v.Lines, v.Segs = nil, nil
+					}
+				}
+			}
+			whole = vantage.Combine(whole, r)
+		} else {
+			text.batch(r)
+		}
+	}
+	st.Before = func() {
+		for _, p := range readers {
+			p.nonTCP()
+		}
+	}
+	if err := readPointsInTime(readers, st, &inputErrs); err != nil {
+		return err
+	}
+	refused := false
+	for k, p := range readers {
+		if cs[k].Span().Packets == 0 {
 			refused = true
-			if len(inputErrs) == before {
-				inputErrs = append(inputErrs, fmt.Errorf("--vantage %s: %s %w", pt.name, strings.Join(pt.files, ", "), errNoPackets))
+			if !p.failed {
+				inputErrs = append(inputErrs, fmt.Errorf("--vantage %s: %s %w", p.name, strings.Join(p.files, ", "), errNoPackets))
 			}
 		}
-		cs = append(cs, c)
 	}
 	if refused {
 		// A point with nothing to compare (its file unopenable, or no
@@ -203,15 +243,12 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 		}
 		return inputErrs[len(inputErrs)-1]
 	}
-	rep, err := vantage.Merge(cs)
-	if err != nil {
+	if err := st.Finish(); err != nil {
 		return err
 	}
-	if opts.Helper != "" {
-		vantage.CheckHelper(rep, opts.helperCfg)
-	}
-	var findings findingsError // --fail-on, over the points (JSON)
-	if opts.JSON {
+	rep := whole
+	var findings findingsError // --fail-on, over the points (JSON, --summary)
+	if opts.JSON || opts.Summary {
 		// Each point on its own, every record stamped with its name; its
 		// diagnosis knows what the other points saw of its 227s.
 		for i, pt := range opts.points {
@@ -219,8 +256,22 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 			one.Observer = pt.name
 			one.Vantage, one.points = nil, nil
 			one.Files = pt.files
-			one.knownRewrites = rewritesSeenBy(rep, i)
-			out := newPointRecords(stdout, rep, i, pt.name)
+			one.knownRewrites = rewrites[i]
+			var out io.WriteCloser
+			if opts.JSON {
+				out = newPointRecords(stdout, rep, i, pt.name)
+			} else {
+				if i > 0 {
+					fmt.Fprintln(w)
+				}
+				o := textOut(w)
+				o.para("", "", fmt.Sprintf("point %s, as its capture alone shows it (%s):", quotedName(pt.name), safe(strings.Join(pt.files, ", "))), "  ")
+				o.Flush()
+				if err := w.Flush(); err != nil {
+					return err
+				}
+				out = nopCloser{stdout}
+			}
 			err := runRead(&one, out, stderr)
 			if cerr := out.Close(); cerr != nil && err == nil {
 				err = cerr
@@ -235,13 +286,18 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	w := bufio.NewWriter(stdout)
 	if opts.JSON {
 		if err := writeVantageJSON(w, opts.Observer, rep, cs); err != nil {
 			return err
 		}
 	} else {
-		writeVantageText(w, rep, cs)
+		if opts.Summary {
+			o := textOut(w)
+			o.printf("\n")
+			o.para("", "", "between the points (what the captures show together, where a point's own summary could only guess):", "  ")
+			o.Flush()
+		}
+		text.close()
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -257,6 +313,11 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
+
+// nopCloser is a Writer as an io.WriteCloser whose Close does nothing.
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
 
 // rewritesSeenBy lists, for point i, the 227s it saw that the client's
 // side of the same session saw naming another address: a box in between
@@ -341,97 +402,174 @@ func joinAnd(names []string) string {
 }
 
 func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector) {
-	pr := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
-	pr("capture points:\n")
-	for i, c := range cs {
+	t := &vantageTextStream{w: w, cs: cs}
+	t.batch(rep)
+	t.close()
+}
+
+// vantageTextStream writes the merged view as text a batch at a time
+// (vantage.Stream): the capture points with the first batch, each batch's
+// sessions, and at the end what the batches add up to.
+type vantageTextStream struct {
+	w  io.Writer
+	cs []*vantage.Collector
+	// quiet (--summary): no session is written, and the capture points
+	// come at the end, with the offsets of the whole run.
+	quiet bool
+	total *vantage.Report // the counts of the batches so far, no sessions
+
+	// the closing summary's counts, over every batch
+	conns, everywhere, unordered, sessions int
+	byWhere                                [16]int
+	diffs                                  []string
+}
+
+// textOut is a textOutput on w for its wrapping: flush it when done.
+func textOut(w io.Writer) *textOutput {
+	return &textOutput{w: bufio.NewWriter(w), width: defaultWidth}
+}
+
+func (t *vantageTextStream) batch(rep *vantage.Report) {
+	o := textOut(t.w)
+	defer o.Flush()
+	if t.total == nil && !t.quiet {
+		t.points(o, rep)
+	}
+	t.total = vantage.Combine(t.total, rep)
+	t.total.Sessions = nil // written here: not held
+	for _, s := range rep.Sessions {
+		if !t.quiet {
+			writeVantageSession(o, rep, s)
+		}
+		t.count(s)
+	}
+}
+
+// points lists the capture points, their files and clock offsets.
+func (t *vantageTextStream) points(o *textOutput, rep *vantage.Report) {
+	o.printf("capture points:\n")
+	for i, c := range t.cs {
 		off := "reference clock"
 		if i > 0 {
 			off = offsetString(rep.Offsets[i])
 		}
-		pr("  #%d %s: %s; %s\n", i, safe(c.Name), safe(strings.Join(c.Files, ", ")), off)
+		o.printf("  #%d %s: %s; %s\n", i, safe(c.Name), safe(strings.Join(c.Files, ", ")), off)
 	}
-	pr("\n")
-	for _, s := range rep.Sessions {
-		pr("session %d\n", s.ID)
-		if s.PairedBy == "payload" {
-			pr("  %s\n", pairedByText(rep, s))
+	o.printf("\n")
+}
+
+// count adds a session to the closing summary's counts.
+func (t *vantageTextStream) count(s *vantage.Session) {
+	t.sessions++
+	if !slices.Contains(s.Views, nil) {
+		t.everywhere++
+	}
+	if !s.OrderKnown {
+		t.unordered++
+	}
+	for n, p := range s.Data {
+		t.conns++
+		t.byWhere[min(int(p.Where), len(t.byWhere)-1)]++
+		if p.Where != vantage.Delivered && len(t.diffs) < maxVantageDiffs {
+			t.diffs = append(t.diffs, fmt.Sprintf("session %d data %d: %s: %s", s.ID, n+1, p.Where, sentence(p.Verdict)))
 		}
-		if !s.OrderKnown {
-			// Said in full once, in the closing summary: on a busy
-			// capture every session repeated it.
-			pr("  %s\n", orderUnknownShort)
-		} else if t := orderText(s); t != "" {
-			pr("  %s\n", t)
+	}
+}
+
+func writeVantageSession(o *textOutput, rep *vantage.Report, s *vantage.Session) {
+	o.printf("session %d\n", s.ID)
+	if s.PairedBy == "payload" {
+		o.para("  ", "", pairedByText(rep, s), "    ")
+	}
+	if !s.OrderKnown {
+		// Said in full once, in the closing summary: on a busy
+		// capture every session repeated it.
+		o.para("  ", "", orderUnknownShort, "    ")
+	} else if t := orderText(s); t != "" {
+		o.para("  ", "", t, "    ")
+	}
+	for _, i := range s.Order {
+		v := s.Views[i]
+		if v == nil {
+			o.printf("  %-10s not seen\n", safe(rep.Points[i]))
+			continue
 		}
+		o.printf("  %-10s %s -> %s  %s%s\n", safe(rep.Points[i]), addrString(v.Client), addrString(v.Server), v.Start.UTC().Format("15:04:05.000000"), oneWayText(s, i))
+	}
+	for _, a := range s.Announcements {
+		same := !a.Rewritten && !a.Missing // the same at every point: shown once
 		for _, i := range s.Order {
-			v := s.Views[i]
-			if v == nil {
-				pr("  %-10s not seen\n", safe(rep.Points[i]))
+			an := a.Views[i]
+			if an == nil {
+				o.printf("  announcement %d at %s: not seen\n", a.Index, safe(rep.Points[i]))
 				continue
 			}
-			pr("  %-10s %s -> %s  %s%s\n", safe(rep.Points[i]), addrString(v.Client), addrString(v.Server), v.Start.UTC().Format("15:04:05.000000"), oneWayText(s, i))
-		}
-		for _, a := range s.Announcements {
-			same := !a.Rewritten && !a.Missing // the same at every point: shown once
-			for _, i := range s.Order {
-				an := a.Views[i]
-				if an == nil {
-					pr("  announcement %d at %s: not seen\n", a.Index, safe(rep.Points[i]))
-					continue
-				}
-				pr("  announcement %d at %s: %s  = %s\n", a.Index, safe(rep.Points[i]), announcementText(an), endpointText(an))
-				if same {
-					break
-				}
-			}
-			if a.Verdict != "" {
-				pr("     !! %s\n", sentence(a.Verdict))
+			o.printf("  announcement %d at %s: %s  = %s\n", a.Index, safe(rep.Points[i]), announcementText(an), endpointText(an))
+			if same {
+				break
 			}
 		}
-		if s.Helper != nil {
-			writeHelperCheckText(w, rep, s.Helper)
+		if a.Verdict != "" {
+			o.para("     ", "!!", sentence(a.Verdict), "        ")
 		}
-		for n, p := range s.Data {
-			mode := "active"
-			if p.Passive {
-				mode = "passive"
-			}
-			pr("  data %d (%s)\n", n+1, mode)
-			for _, i := range p.Order {
-				d := p.Views[i]
-				if d == nil {
-					pr("    %-10s not seen\n", safe(rep.Points[i]))
-					continue
-				}
-				pr("    %-10s %s -> %s  %s\n", safe(rep.Points[i]), addrString(d.Src), addrString(d.Dst), dataViewString(d))
-			}
-			pr("     -> %s: %s\n", p.Where, sentence(p.Verdict))
-			if len(p.Ambiguous) > 0 {
-				pr("        (%s)\n", ambiguousText(p))
-			}
-			for _, g := range p.Gaps {
-				pr("        (%s)\n", sentence(g))
-			}
-			if p.Helper != nil {
-				pr("     helper: %s\n", sentence(p.Helper.Verdict))
-			}
+	}
+	if s.Helper != nil {
+		writeHelperCheckText(o.w, rep, s.Helper)
+	}
+	for n, p := range s.Data {
+		mode := "active"
+		if p.Passive {
+			mode = "passive"
 		}
-		pr("\n")
+		o.printf("  data %d (%s)\n", n+1, mode)
+		for _, i := range p.Order {
+			d := p.Views[i]
+			if d == nil {
+				o.printf("    %-10s not seen\n", safe(rep.Points[i]))
+				continue
+			}
+			o.printf("    %-10s %s -> %s  %s\n", safe(rep.Points[i]), addrString(d.Src), addrString(d.Dst), dataViewString(d))
+		}
+		o.para("     ", "->", fmt.Sprintf("%s: %s", p.Where, sentence(p.Verdict)), "        ")
+		if len(p.Ambiguous) > 0 {
+			o.para("        ", "", "("+ambiguousText(p)+")", "         ")
+		}
+		for _, g := range p.Gaps {
+			o.para("        ", "", "("+sentence(g)+")", "         ")
+		}
+		if p.Helper != nil {
+			o.para("     ", "helper:", sentence(p.Helper.Verdict), "        ")
+		}
+	}
+	o.printf("\n")
+}
+
+// close writes what the batches add up to: the connections not paired,
+// the points given twice, the limits hit, and the summary.
+func (t *vantageTextStream) close() {
+	rep := t.total
+	if rep == nil {
+		return
+	}
+	o := textOut(t.w)
+	defer o.Flush()
+	if t.quiet {
+		t.points(o, rep)
 	}
 	for i, n := range rep.Unpaired {
 		if n > 0 {
-			pr("%s: %d control connection%s not paired with another point (not seen there, or its SYN not captured)\n", safe(rep.Points[i]), n, plural(n))
+			o.para("", "", fmt.Sprintf("%s: %d control connection%s not paired with another point (not seen there, or its SYN not captured)", safe(rep.Points[i]), n, plural(n)), "  ")
 			if w := unpairedCapturing(rep, i); w > 0 {
-				pr("  %d of them while every other point was capturing: not seen there (lost or blocked in between, or on another path), or not recognised there\n", w)
+				o.para("  ", "", fmt.Sprintf("%d of them while every other point was capturing: not seen there (lost or blocked in between, or on another path), or not recognised there", w), "    ")
 			}
 			if k := refusedAt(rep, i); k > 0 {
-				pr("  %d of them with the same commands and replies as a connection at another point, not taken for the same session: their markers (the ports their 227 or 229 named, both ISNs, the client's address and port) say another session, or the clocks would lie too far apart for a pairing by lines alone\n", k)
+				o.para("  ", "", fmt.Sprintf("%d of them with the same commands and replies as a connection at another point, not taken for the same session: their markers (the ports their 227 or 229 named, both ISNs, the client's address and port) say another session, or the clocks would lie too far apart for a pairing by lines alone", k), "    ")
 			}
 		}
 	}
 	for i, n := range rep.Twins {
 		if n > 0 {
-			pr("%s: %d control connection%s held twice, on both sides of a NAT (a capture on every interface, tcpdump -i any): the paired copy stands for both\n", safe(rep.Points[i]), n, plural(n))
+			o.para("", "", fmt.Sprintf("%s: %d control connection%s held twice, on both sides of a NAT (a capture on every interface, tcpdump -i any): the paired copy stands for both", safe(rep.Points[i]), n, plural(n)), "  ")
 		}
 	}
 	for _, g := range identicalGroups(rep) {
@@ -443,33 +581,38 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 		if len(g) > 2 {
 			given = fmt.Sprintf("%d times (under %d names, or copies)", len(g), len(g))
 		}
-		pr("%s and %s hold the same packets at the same times: one capture given %s? Their order along the path is unknown and no loss is placed between them\n",
-			strings.Join(names[:len(names)-1], ", "), names[len(names)-1], given)
+		o.para("", "", fmt.Sprintf("%s and %s hold the same packets at the same times: one capture given %s? Their order along the path is unknown and no loss is placed between them",
+			strings.Join(names[:len(names)-1], ", "), names[len(names)-1], given), "  ")
 	}
 	if rep.Ambiguous > 0 {
-		pr("%d control connection%s left unpaired: another point holds two or more with the same commands and replies, and nothing (the server's ISN, the announced ports, the addresses, the clocks) tells them apart\n", rep.Ambiguous, plural(rep.Ambiguous))
+		o.para("", "", fmt.Sprintf("%d control connection%s left unpaired: another point holds two or more with the same commands and replies, and nothing (the server's ISN, the announced ports, the addresses, the clocks) tells them apart", rep.Ambiguous, plural(rep.Ambiguous)), "  ")
 	}
 	if rep.PayloadSkipped > 0 {
-		pr("%d pair%s of points held too many control connections and sessions to compare by their commands and replies alone (over %d comparisons): there only those the server's ISN confirms were paired; others may stay unpaired, a session's halves either side of a box that randomises ISNs apart\n", rep.PayloadSkipped, plural(rep.PayloadSkipped), vantage.MaxPayloadCompares)
+		o.para("", "", fmt.Sprintf("%d pair%s of points held too many control connections and sessions to compare by their commands and replies alone (over %d comparisons): there only those the server's ISN confirms were paired; others may stay unpaired, a session's halves either side of a box that randomises ISNs apart", rep.PayloadSkipped, plural(rep.PayloadSkipped), vantage.MaxPayloadCompares), "  ")
 	}
 	for i, l := range rep.Limits {
-		if l != (vantage.Limits{}) {
-			pr("%s: limits hit: %d control and %d data connections, %d announcements not kept\n", safe(rep.Points[i]), l.ControlDropped, l.DataDropped, l.AnnouncementsDropped)
+		merging := vantage.Limits{ForcedMerges: l.ForcedMerges, TwinWaitExpired: l.TwinWaitExpired, OffsetUnmeasured: l.OffsetUnmeasured}
+		if l != merging {
+			o.para("", "", fmt.Sprintf("%s: limits hit: %d control and %d data connections, %d announcements not kept", safe(rep.Points[i]), l.ControlDropped, l.DataDropped, l.AnnouncementsDropped), "  ")
+		}
+		if l.ForcedMerges > 0 {
+			o.para("", "", fmt.Sprintf("%s: limits hit: %d time%s %d sessions over waited at once, and were merged without waiting for their copies at the other points: some may be unpaired", safe(rep.Points[i]), l.ForcedMerges, plural(l.ForcedMerges), vantage.DefaultMaxHeld), "  ")
+		}
+		if l.TwinWaitExpired > 0 {
+			o.para("", "", fmt.Sprintf("%s: limits hit: %d control connection%s merged while a copy at another point was still open, after waiting an hour: unpaired if it was their session", safe(rep.Points[i]), l.TwinWaitExpired, plural(l.TwinWaitExpired)), "  ")
+		}
+		if l.OffsetUnmeasured > 0 {
+			o.para("", "", fmt.Sprintf("%s: limits hit: its clock offset could not be measured in the first hour of packets: sessions merged then may be unpaired", safe(rep.Points[i])), "  ")
 		}
 	}
-	writeVantageSummary(w, rep)
-}
-
-// para writes text wrapped to defaultWidth, the first line after first,
-// the others after cont.
-func para(w io.Writer, text, first, cont string) {
-	for i, l := range wrap(text, defaultWidth, first, cont) {
-		if i == 0 {
-			fmt.Fprintf(w, "%s%s\n", first, l)
-		} else {
-			fmt.Fprintf(w, "%s%s\n", cont, l)
+	if rep.Batches > 1 && !t.quiet {
+		// The capture points' offsets above are the first batch's.
+		o.para("", "", fmt.Sprintf("merged in %d batches, each session once every point had seen it end (or idle an hour): the clock offsets each batch measured itself (above: the first's)", rep.Batches), "  ")
+		for i := 1; i < len(rep.Points); i++ {
+			o.para("  ", "", fmt.Sprintf("%s over the run: %s", safe(rep.Points[i]), offsetString(rep.Offsets[i])), "    ")
 		}
 	}
+	t.summary(o)
 }
 
 // orderUnknownShort stands for orderText's sentence in a session: the
@@ -479,61 +622,38 @@ const orderUnknownShort = "the points' order along the path is unknown: no loss 
 // maxVantageDiffs bounds the differences the closing summary lists.
 const maxVantageDiffs = 20
 
-// writeVantageSummary closes the text output with what a reader of a
-// long one looks for first: the data connections the points saw
-// differently (lost between them, refused, ...), then how many sessions
-// and connections were paired, and, once, why sessions whose points'
-// order is unknown place no loss.
-func writeVantageSummary(w io.Writer, rep *vantage.Report) {
-	pr := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
-	var byWhere [16]int
-	var diffs []string
-	conns, everywhere, unordered := 0, 0, 0
-	for _, s := range rep.Sessions {
-		if !slices.Contains(s.Views, nil) {
-			everywhere++
-		}
-		if !s.OrderKnown {
-			unordered++
-		}
-		for n, p := range s.Data {
-			conns++
-			byWhere[min(int(p.Where), len(byWhere)-1)]++
-			if p.Where == vantage.Delivered {
-				continue
-			}
-			if len(diffs) < maxVantageDiffs {
-				diffs = append(diffs, fmt.Sprintf("session %d data %d: %s: %s", s.ID, n+1, p.Where, sentence(p.Verdict)))
-			}
-		}
-	}
-	pr("summary:\n")
-	differ := conns - byWhere[vantage.Delivered]
+// summary closes the text output with what a reader of a long one looks
+// for first: the data connections the points saw differently (lost
+// between them, refused, ...), then how many sessions and connections
+// were paired, and, once, why sessions whose points' order is unknown
+// place no loss.
+func (t *vantageTextStream) summary(o *textOutput) {
+	o.printf("summary:\n")
+	differ := t.conns - t.byWhere[vantage.Delivered]
 	if differ > 0 {
-		pr("  %d data connection%s not delivered at every point:\n", differ, plural(differ))
-		for _, d := range diffs {
-			para(w, d, "    ", "      ")
+		o.printf("  %d data connection%s not delivered at every point:\n", differ, plural(differ))
+		for _, d := range t.diffs {
+			o.para("    ", "", d, "      ")
 		}
-		if differ > len(diffs) {
-			pr("    … %d more (shown above under their sessions)\n", differ-len(diffs))
+		if differ > len(t.diffs) {
+			o.printf("    … %d more (shown above under their sessions)\n", differ-len(t.diffs))
 		}
-	} else if conns > 0 {
-		pr("  every data connection delivered at every point that saw it\n")
+	} else if t.conns > 0 {
+		o.printf("  every data connection delivered at every point that saw it\n")
 	}
 	var parts []string
-	for k, n := range byWhere {
+	for k, n := range t.byWhere {
 		if n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, vantage.Where(k)))
 		}
 	}
-	line := fmt.Sprintf("%d session%s (%d seen at every point), %d data connection%s", len(rep.Sessions), plural(len(rep.Sessions)), everywhere, conns, plural(conns))
+	line := fmt.Sprintf("%d session%s (%d seen at every point), %d data connection%s", t.sessions, plural(t.sessions), t.everywhere, t.conns, plural(t.conns))
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, ", ")
 	}
-	para(w, line, "  ", "    ")
-	if unordered > 0 {
-		t := fmt.Sprintf("%d session%s: %s", unordered, plural(unordered), orderText(&vantage.Session{}))
-		para(w, t, "  ", "    ")
+	o.para("  ", "", line, "    ")
+	if t.unordered > 0 {
+		o.para("  ", "", fmt.Sprintf("%d session%s: %s", t.unordered, plural(t.unordered), orderText(&vantage.Session{})), "    ")
 	}
 }
 

@@ -60,7 +60,7 @@ func TestVantageIdenticalCopiesOneLine(t *testing.T) {
 	}
 	out := stdout.String()
 	if n := strings.Count(out, "hold the same packets"); n != 1 ||
-		!strings.Contains(out, `"a", "cl\"i\\ent", "c" and "d" hold the same packets at the same times: one capture given 4 times (under 4 names, or copies)?`) {
+		!strings.Contains(unwrapped(out), `"a", "cl\"i\\ent", "c" and "d" hold the same packets at the same times: one capture given 4 times (under 4 names, or copies)?`) {
 		t.Errorf("%d lines on identical points; want one naming the four:\n%s", n, out)
 	}
 }

@@ -143,7 +143,7 @@ func TestVantageUntranslatedTargetSaysTheAddress(t *testing.T) {
 		"--vantage", "server=" + vantageRealDir + "nat-no-pasv-address-trusting-server.pcap"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	if !strings.Contains(out.String(), "-> syn-lost: the SYN passed \"client\" and never reached \"server\": it was sent to 10.99.2.2:40050") {
+	if !strings.Contains(unwrapped(out.String()), "-> syn-lost: the SYN passed \"client\" and never reached \"server\": it was sent to 10.99.2.2:40050") {
 		t.Errorf("text:\n%s", out.String())
 	}
 }

@@ -27,7 +27,7 @@ func TestVantagePointNamesShownOnce(t *testing.T) {
 		if code := run(args, &stdout, &stderr); code != exitOK {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
 		}
-		if !strings.Contains(stdout.String(), tc.want) {
+		if !strings.Contains(unwrapped(stdout.String()), tc.want) {
 			t.Errorf("%v: output lacks %s:\n%s", tc.names, tc.want, stdout.String())
 		}
 	}

@@ -193,7 +193,7 @@ func TestVantageFlagErrors(t *testing.T) {
 
 // TestVantageRefusesWhatItIgnores: with --vantage, a file outside a point,
 // a view or filter of a single capture, and stdin read twice are usage
-// errors; --fail-on with --json applies to the points' findings.
+// errors; --fail-on with --json or --summary applies to the points' findings.
 func TestVantageRefusesWhatItIgnores(t *testing.T) {
 	v := []string{"--vantage", "client=../../pcaps/real/router-drop-data-syn-client.pcap", "--vantage", "server=../../pcaps/real/router-drop-data-syn-server.pcap"}
 	for _, tt := range []struct {
@@ -201,10 +201,11 @@ func TestVantageRefusesWhatItIgnores(t *testing.T) {
 		code  int
 	}{
 		{[]string{"../../pcaps/real/passive-curl.pcap"}, exitError},
-		{[]string{"--summary"}, exitError},
+		{[]string{"--full"}, exitError},
 		{[]string{"--session", "1"}, exitError},
 		{[]string{"--fail-on", "error"}, exitError},
 		{[]string{"--json", "--fail-on", "error"}, exitFindings},
+		{[]string{"--summary", "--fail-on", "error"}, exitFindings},
 		{[]string{"--json", "--vantage", "third=-"}, exitError},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -59,6 +59,16 @@ type Limits struct {
 	// SegmentsDropped: control segments not kept for CheckHelper once
 	// Options.KeepControlBytes was spent.
 	SegmentsDropped int `json:"control_segments_dropped,omitempty"`
+	// A Stream's (read --vantage's merge as sessions end):
+	// ForcedMerges: batches merged at once because the point held
+	// Stream.MaxHeld ended control connections; TwinWaitExpired: control
+	// connections merged while a copy at another point (the same
+	// session, by ISN or lines) was still open, after maxTwinWait;
+	// OffsetUnmeasured: 1 when the first batch was merged before the
+	// point's clock offset could be measured (maxFirstWait, MaxHeld).
+	ForcedMerges     int `json:"forced_merges,omitempty"`
+	TwinWaitExpired  int `json:"twin_wait_expired,omitempty"`
+	OffsetUnmeasured int `json:"offset_unmeasured,omitempty"`
 }
 
 // maxText bounds an announcement's kept text.
@@ -192,6 +202,19 @@ type Control struct {
 	keptFrom netip.AddrPort
 	// keptBytes: the payload bytes kept of it.
 	keptBytes int
+	// fin: a FIN seen from each side ([0] the client's); rst: a reset.
+	// A Stream merges a connection once it ended so.
+	fin [2]bool
+	rst bool
+}
+
+// ended says whether the connection closed at this point: a reset, or a
+// FIN from every side whose packets the point captured.
+func (x *Control) ended() bool {
+	if x.rst {
+		return true
+	}
+	return (x.fin[0] || x.Packets[0] == 0) && (x.fin[1] || x.Packets[1] == 0) && x.Packets != [2]int{}
 }
 
 // settle fixes the kept segments' sides once the roles are known: those
@@ -539,6 +562,16 @@ type Collector struct {
 	// by TCP port keeps none of either.
 	icmpErrors int
 	nonTCP     uint64
+	// carry: what a Stream's earlier batches showed of the point, which
+	// a later batch's connections alone may not (Report.dataAt,
+	// Report.otherPorts).
+	carry carried
+}
+
+// carried is what a point's earlier batches showed (Stream).
+type carried struct {
+	dataAt     [2]bool
+	otherPorts bool
 }
 
 // NonTCP adds n to the packets of the point's capture that were neither
@@ -785,6 +818,11 @@ func (c *Collector) controlSegment(x *Control, s *decode.Segment, syn, ack bool)
 	}
 	x.Last = s.TS
 	x.Packets[dirIndex(fromClient)]++
+	if s.Flags.Has(decode.FlagRST) {
+		x.rst = true
+	} else if s.Flags.Has(decode.FlagFIN) {
+		x.fin[dirIndex(fromClient)] = true
+	}
 	if d := dirIndex(fromClient); x.TTL[d] == 0 {
 		x.TTL[d] = s.TTL
 	} else if s.TTL != 0 && s.TTL != x.TTL[d] {

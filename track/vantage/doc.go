@@ -243,4 +243,32 @@
 // proportion to what the Collectors kept; payload pairing compares every
 // unpaired control connection of one point with every one of another
 // (64 lines each), which is quadratic in the unpaired connections.
+//
+// Stream bounds a run by what is open: the caller reads the points side
+// by side in time order (each on the first point's clock, Stream.Offsets)
+// and calls Advance. Nothing is merged before the clock offsets are
+// measured on what the Collectors hold (measureOffsets, the pairing of
+// Merge without the judging: at 256 ended control connections at a
+// point or 5 minutes of packet time, tried again as more come, given up
+// after an hour, Limits.OffsetUnmeasured). Then every batchEvery (30 s)
+// of packet time, the control connections over at their point (FIN both
+// ways, a reset, or an hour idle: Control.over) Wait (3 minutes) before
+// what every point has read, with the data connections that answer their
+// announcements, move out of the Collectors into Collectors of their own
+// (drainReady), are merged (Merge, the sessions numbered on) and emitted.
+// A control connection with a data connection not over (not closed, idle
+// less than 30 minutes) waits with it, a data connection waits with every
+// control connection it may answer (started from a second before its
+// start to a minute after its end), and a control connection waits for
+// its copy at every other point (twinIndex: the same ISN, else the
+// nearest start within 2 minutes whose lines line up), at most an hour
+// and two Waits (Limits.TwinWaitExpired), so that a session whose close
+// one point saw late or never is merged whole. Each batch sees the
+// points' spans and counts so far and what earlier batches showed (the
+// point holds data connections, packets a port filter would drop:
+// carried); its clock offsets are its own, and a batch that measured one
+// sets the point's Offsets for the reading. Stream.MaxHeld (20,000)
+// control connections over and waiting at a point merge the batch at once
+// (Stream.Forced, Limits.ForcedMerges; their data connections idle a
+// minute taken as over). Combine adds the batches' reports up.
 package vantage

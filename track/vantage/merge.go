@@ -100,6 +100,11 @@ type Report struct {
 	// not TCP, a connection on other ports, or an ICMP error. Its capture
 	// keeps data connections of either mode, though it holds none.
 	otherPorts []bool
+
+	// Batches counts the Stream batches a Combine sum holds (0: one Merge).
+	Batches int
+	// batchOffsets: per point, each batch's offset (Combine).
+	batchOffsets [][]Offset
 }
 
 // maxPayloadPairs bounds the comparisons by lines alone of payload
@@ -267,24 +272,17 @@ type DataLoss struct {
 }
 
 // Merge pairs the points' records. names and cs are in the order given.
-func Merge(cs []*Collector) (*Report, error) {
+func Merge(cs []*Collector) (*Report, error) { return merge(cs, 0) }
+
+// merge is Merge numbering the sessions from base+1 (Stream's batches
+// continue the numbers of the ones before).
+func merge(cs []*Collector, base int) (*Report, error) {
 	if len(cs) < 2 {
 		return nil, ErrPoints
 	}
-	n := len(cs)
-	r := &Report{Offsets: make([]Offset, n), Unpaired: make([]int, n), UnpairedCapturing: make([]int, n), Twins: make([]int, n), Limits: make([]Limits, n),
-		Spans: make([]Span, n), res: make([]time.Duration, n), Refused: make([]int, n), refused: map[*Control]bool{}, skippedPairs: map[[2]int]bool{}}
-	for i, c := range cs {
-		r.Points = append(r.Points, c.Name)
-		r.Limits[i] = c.limits
-		r.Spans[i] = c.Span()
-		r.res[i] = c.res
-	}
-	used := map[*Control]bool{}
-	r.pairByISN(cs, used)
-	r.pairByPayload(cs, used)
+	r, used := pair(cs)
 	for k, s := range r.Sessions {
-		s.ID = k + 1
+		s.ID = base + k + 1
 	}
 	r.sessionTiming()
 	for i, c := range cs {
@@ -316,6 +314,33 @@ func Merge(cs []*Collector) (*Report, error) {
 		r.dialledUntranslated(s)
 	}
 	return r, nil
+}
+
+// pair starts a Report of cs and pairs their control connections (by
+// ISN, then by payload); used holds the paired ones. It changes nothing
+// of cs.
+func pair(cs []*Collector) (*Report, map[*Control]bool) {
+	n := len(cs)
+	r := &Report{Offsets: make([]Offset, n), Unpaired: make([]int, n), UnpairedCapturing: make([]int, n), Twins: make([]int, n), Limits: make([]Limits, n),
+		Spans: make([]Span, n), res: make([]time.Duration, n), Refused: make([]int, n), refused: map[*Control]bool{}, skippedPairs: map[[2]int]bool{}}
+	for i, c := range cs {
+		r.Points = append(r.Points, c.Name)
+		r.Limits[i] = c.limits
+		r.Spans[i] = c.Span()
+		r.res[i] = c.res
+	}
+	used := map[*Control]bool{}
+	r.pairByISN(cs, used)
+	r.pairByPayload(cs, used)
+	return r, used
+}
+
+// measureOffsets is the clock offsets Merge would find in cs, without
+// merging: what a Stream reads the points by before its first batch.
+func measureOffsets(cs []*Collector) []Offset {
+	r, _ := pair(cs)
+	r.sessionTiming()
+	return r.Offsets
 }
 
 // dialledUntranslated adds to the verdict of a failed data connection
@@ -821,6 +846,7 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 					}
 				}
 			}
+			patDelta(cands)
 			var live []*payloadCand
 			near := [2]map[*Control]bool{{}, {}} // the views lining up at the centre, at i and at j
 			for _, c := range cands {
@@ -1113,7 +1139,56 @@ type evidence struct {
 	// samePortMoved: a server's announcement names the same address at
 	// both points and different ports.
 	samePortMoved bool
+	// pat: the client's port moved between the points (a source NAT in
+	// between) by the same amount as it did for most of the candidates
+	// (patDelta): a box that keeps a fixed port offset, or keeps the
+	// ports, moved this one so.
+	pat bool
 }
+
+// patDelta marks the candidates whose client port moved, across a source
+// NAT, by the amount most candidates share (evidence.pat): a NAT that
+// maps ports by a fixed offset, or preserves them, moves every session's
+// alike, which tells apart sessions with the same lines whose 227 one
+// point missed, where a port from a small passive range agreeing by
+// chance would pair the wrong one. Counted only when the amount is shared
+// by at least minPATShare candidates and by more than half the client
+// views among them: a NAT that picks ports at random shares none.
+func patDelta(cands []*payloadCand) {
+	count := map[int]int{}
+	views := map[*Control]bool{}
+	delta := func(c *payloadCand) (int, bool) {
+		x, y := c.x.Client, c.y.Client
+		if !x.IsValid() || !y.IsValid() || x.Addr() == y.Addr() {
+			return 0, false
+		}
+		return int(y.Port()) - int(x.Port()), true
+	}
+	for _, c := range cands {
+		if d, ok := delta(c); ok {
+			count[d]++
+			views[c.x] = true
+		}
+	}
+	best, n := 0, 0
+	for d, k := range count {
+		if k > n || k == n && d < best {
+			best, n = d, k
+		}
+	}
+	if n < minPATShare || 2*n <= len(views) {
+		return
+	}
+	for _, c := range cands {
+		if d, ok := delta(c); ok {
+			c.ev.pat = d == best
+		}
+	}
+}
+
+// minPATShare: candidates that must share a client port offset for it to
+// count (patDelta).
+const minPATShare = 3
 
 const (
 	isnDiffer = iota
@@ -1181,6 +1256,11 @@ func better(a, b *payloadCand) int {
 	switch {
 	case a.ev.isn != b.ev.isn:
 		return a.ev.isn - b.ev.isn
+	case a.ev.pat != b.ev.pat:
+		if a.ev.pat {
+			return 1
+		}
+		return -1
 	case a.ev.ports != b.ev.ports:
 		return a.ev.ports - b.ev.ports
 	case a.ev.ends != b.ev.ends:
@@ -2380,7 +2460,10 @@ func (r *Report) attach(cs []*Collector) {
 	}
 	r.otherPorts = make([]bool, n)
 	for i, c := range cs {
-		r.otherPorts[i] = otherPorts(c)
+		// What an earlier batch of a Stream showed of the point counts.
+		r.otherPorts[i] = c.carry.otherPorts || otherPorts(c)
+		r.dataAt[i][0] = r.dataAt[i][0] || c.carry.dataAt[0]
+		r.dataAt[i][1] = r.dataAt[i][1] || c.carry.dataAt[1]
 	}
 	for _, s := range r.Sessions {
 		r.sortData(s)
