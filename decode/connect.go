@@ -213,10 +213,10 @@ func (cs *controlConn) noteOpening(d int, s *Segment) bool {
 		}
 		// Due in refusedWait unless a copy of the SYN comes (segment
 		// places it at the back of the list again).
-		if cs.list != &cs.t.refusedConns {
+		if cs.list() != &cs.t.refusedConns {
 			cs.t.enlist(cs, &cs.t.refusedConns)
 		} else {
-			cs.list.moveToBack(cs)
+			cs.list().moveToBack(cs)
 		}
 		return true
 	}

@@ -145,6 +145,24 @@ func (tb *tombstone) goesOn(s *Segment) bool {
 	return true
 }
 
+// senderGoesOn tells whether segment s of the closed connection carries
+// bytes of the side in whose name an RST with a TTL unlike its own ended
+// it (endTTLOdd), exactly where that side's stream stood: its endpoint
+// never sent that RST and goes on; its peer going on too (goesOn, or
+// the hold the connection picked up again keeps: hold.go) shows the RST
+// was not taken at all.
+func (tb *tombstone) senderGoesOn(s *Segment) bool {
+	side := tb.side(s.Src)
+	if tb.ended&(endRST|endTTLOdd) != endRST|endTTLOdd || len(s.Payload) == 0 || !tb.readKnown[side] || s.Flags&(FlagSYN|FlagRST) != 0 || s.Seq != tb.readEnd[side] {
+		return false
+	}
+	by := 0
+	if tb.ended&endRSTByB != 0 {
+		by = 1
+	}
+	return side == by
+}
+
 // ttl is how long after its time the tombstone holds.
 func (tb *tombstone) ttl() time.Duration {
 	switch {

@@ -2,6 +2,7 @@ package decode
 
 import (
 	"bytes"
+	"math"
 	"math/bits"
 	"net/netip"
 	"slices"
@@ -94,6 +95,20 @@ type controlConn struct {
 	// time after firstTS: a time.Time would take the connection past its
 	// allocation class (TestMemoryPerOpenSession in track).
 	lastSeen time.Duration
+	// otherSeen: the latest segment of the side that did not send the
+	// connection's latest one (latestServer tells which did), in
+	// milliseconds after firstTS (saturating): the earlier of the two
+	// sides' latest segments, when both were seen (heardBoth).
+	otherSeen uint32
+	// latestServer: the latest segment was the server's.
+	latestServer bool
+	// ttl: the IP TTL (hop limit) of each direction's latest segment,
+	// which an RST of that direction is compared with
+	// (ControlEvent.ResetTTL).
+	ttl [2]uint8
+	// listed: which of the table's lists it is on (list); a byte, not a
+	// pointer: what otherSeen, latestServer and ttl take.
+	listed listID
 	// activeAt is when, on the idle clock, the connection or (once it
 	// carried bytes) another connection between its two hosts was last
 	// seen: what expiry and eviction go by, and the order of its list.
@@ -102,8 +117,31 @@ type controlConn struct {
 	asm    reassembler
 	parser sessionParser
 
-	links lruLinks[*controlConn] // in t.silent or t.live, oldest first
-	list  *connList              // which of the two
+	links lruLinks[*controlConn] // in t.silent, t.live or t.refusedConns, oldest first
+}
+
+// listID names the list of the control table a connection is on
+// (controlConn.listed).
+type listID uint8
+
+const (
+	listNone listID = iota
+	listSilent
+	listLive
+	listRefused
+)
+
+// list is the list cs is on, nil when none.
+func (cs *controlConn) list() *connList {
+	switch cs.listed {
+	case listSilent:
+		return &cs.t.silent
+	case listLive:
+		return &cs.t.live
+	case listRefused:
+		return &cs.t.refusedConns
+	}
+	return nil
 }
 
 func (cs *controlConn) dirIndex(src netip.AddrPort) int {
@@ -181,6 +219,14 @@ type controlTable struct {
 	// recent: the latest control bytes delivered, to tell a later copy
 	// that differs (conflict.go); allocated with the first.
 	recent *recentCtl
+	// heardConn, heard: the connection whose segment is being handled
+	// and when both its sides were last heard before it (heardBoth), for
+	// the commands the segment completes (ControlEvent.Heard).
+	heardConn *controlConn
+	heard     time.Time
+	// rstNow: the RST that closes a connection at once (not held), for
+	// its ControlClose.
+	rstNow rstNote
 	// ignore: the segment find returned the connection for is its
 	// connection's but ends or changes nothing (a SYN held): handleTCP
 	// hands it to the Handler as the connection's, not to segment.
@@ -258,10 +304,10 @@ func (t *controlTable) stepConfirmed(at time.Time) {
 	if t.stepPairSet {
 		t.pairs.seen(t.stepPair[0], t.stepPair[1], t.clock.since())
 	}
-	if cs := t.stepConn; cs != nil && cs.t != nil && t.conns.Get(cs.key) == cs && cs.list != nil {
+	if cs := t.stepConn; cs != nil && cs.t != nil && t.conns.Get(cs.key) == cs && cs.listed != listNone {
 		cs.lastSeen = at.Sub(cs.firstTS)
 		cs.activeAt = t.clock.since()
-		cs.list.moveToBack(cs)
+		cs.list().moveToBack(cs)
 	}
 	t.stepDone()
 }
@@ -355,6 +401,27 @@ func (t *controlTable) find(s *Segment) *controlConn {
 			t.notTaken(was.ended)
 			cs := t.newByPort(key, s, 0, time.Time{})
 			cs.continueFrom(&was)
+			return cs
+		case !newConn && byPort && len(s.Payload) > 0 && tomb.senderGoesOn(s):
+			// Bytes of the side in whose name an RST with a TTL unlike
+			// its own ended the connection, going on in sequence where
+			// it stood: that endpoint never sent the RST, and its peer
+			// may not have taken it either (both went on, the reset
+			// quiet for longer than its hold). Picked up again as above,
+			// the RST held anew from here: the other side's bytes going
+			// on show it was not taken; else it ends the connection
+			// again when its hold is over.
+			was := *tomb
+			t.tombs.drop(key)
+			cs := t.newByPort(key, s, 0, time.Time{})
+			cs.continueFrom(&was)
+			d := cs.dirIndex(s.Src)
+			h := t.hold(cs)
+			h.rst, h.by, h.num, h.ts, h.at = true, d, s.Num, s.TS, t.stampNow()
+			h.ttlOdd, h.ttl, h.resumed = true, ResetTTLOther, true
+			h.bad = was.ended&endBadSum != 0
+			h.was = &was
+			h.senderNext = cs.asm.half[d].next
 			return cs
 		case !newConn && tomb.resume&resumeKindMask != 0 && len(s.Payload) > 0 && (byPort || tomb.resume&resumeByContent != 0):
 			// Bytes of a control connection closed as idle: it was alive
@@ -639,7 +706,7 @@ func (t *controlTable) makeRoom() {
 // forward, to a time the pair reached after cs's last placing, so walks
 // that call it at their front end.
 func (t *controlTable) busyHosts(cs *controlConn) bool {
-	if !cs.paired || cs.list != &t.live {
+	if !cs.paired || cs.list() != &t.live {
 		return false
 	}
 	at, ok := t.pairs.lastSeen(cs.client.Addr(), cs.server.Addr())
@@ -651,8 +718,36 @@ func (t *controlTable) busyHosts(cs *controlConn) bool {
 	return true
 }
 
-// segment handles one segment of a control connection.
+// segment handles one segment of a control connection. The commands
+// it completes carry when both sides were last heard before it
+// (ControlEvent.Heard).
 func (t *controlTable) segment(cs *controlConn, s *Segment) {
+	t.heardConn, t.heard = cs, cs.heardBoth()
+	t.segmentIn(cs, s)
+	t.heardConn = nil
+}
+
+// heardBoth is when both sides of cs had last been heard, the earlier of
+// their latest segments; zero when a side was never heard.
+func (cs *controlConn) heardBoth() time.Time {
+	if cs.asm.half[dirClient].ttls == 0 || cs.asm.half[dirServer].ttls == 0 {
+		return time.Time{}
+	}
+	return cs.firstTS.Add(time.Duration(cs.otherSeen) * time.Millisecond)
+}
+
+// sawSide notes that the connection's latest segment, lastSeen, is
+// from the server when server: the side that sent the one before it, if
+// the other, was last heard then.
+func (cs *controlConn) sawSide(server bool, lastSeen time.Duration) {
+	if server != cs.latestServer {
+		cs.otherSeen = uint32(min(max(cs.lastSeen, 0)/time.Millisecond, math.MaxUint32))
+		cs.latestServer = server
+	}
+	cs.lastSeen = lastSeen
+}
+
+func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 	d := cs.dirIndex(s.Src)
 	if !cs.otherISN(d, s) {
 		t.d.stats.SynAcksDropped++
@@ -666,6 +761,19 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	cs.asm.advertised(d, s)
 	ttls := cs.asm.half[d].ttls
 	cs.asm.half[d].ttls |= ttlClass(s.TTL)
+	rstTTL := ResetTTLUnknown
+	if s.Flags.Has(FlagRST) {
+		// Compared with its side's latest segment, which it does not
+		// replace: a forged RST not taken leaves the side's TTL as it was.
+		if ttls != 0 {
+			rstTTL = ResetTTLSame
+			if s.TTL != cs.ttl[d] {
+				rstTTL = ResetTTLOther
+			}
+		}
+	} else {
+		cs.ttl[d] = s.TTL
+	}
 	if d == dirServer && s.PayloadLen > 0 && !s.Flags.Has(FlagACK) {
 		// Server bytes without an ACK (no TCP past the handshake sends
 		// them): what the server had received is not known from here,
@@ -679,7 +787,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		ts = t.d.last
 		t.stepConn = cs
 	}
-	cs.lastSeen = PacketSub(ts, cs.firstTS)
+	cs.sawSide(d == dirServer, PacketSub(ts, cs.firstTS))
 	cs.activeAt = t.stampNow()
 	if cs.notOpened() && cs.noteOpening(d, s) {
 		return // (placed in its list by noteOpening)
@@ -744,7 +852,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 			t.pairs.add(cs.client.Addr(), cs.server.Addr())
 		}
 	} else {
-		cs.list.moveToBack(cs)
+		cs.list().moveToBack(cs)
 	}
 	if len(t.helloFirst) > 0 && d == dirServer && len(s.Payload) > 0 {
 		t.helloAnswered(cs, s.Payload)
@@ -772,6 +880,11 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	rst := s.Flags.Has(FlagRST) && cs.asm.inWindow(d, s.Seq)
 	if s.Flags.Has(FlagRST) && !rst {
 		t.d.stats.RSTOutOfWindow++
+	}
+	var rstAcked bool
+	if rst {
+		// (Before the RST's own ACK is taken.)
+		rstAcked = cs.ackedAll(d)
 	}
 	if h := &cs.asm.half[d]; s.Flags.Has(FlagURG) && (!h.started || int32(s.Seq+uint32(len(s.Payload))-h.next) > 0) {
 		// Urgent data marks the line it brings; a copy of a segment the
@@ -816,7 +929,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		t.candidates--
 	}
 	switch {
-	case rst && t.holdRST(cs, d, s, ttls != 0 && ttls != cs.asm.half[d].ttls):
+	case rst && t.holdRST(cs, d, s, ttls != 0 && ttls != cs.asm.half[d].ttls || rstTTL == ResetTTLOther, rstTTL, rstAcked):
 		// Held: the connection's bytes going on in sequence would show
 		// no endpoint took it (hold.go).
 	case rst && t.d.sum.verdict == sumWrong && cs.asm.half[d].sumOK:
@@ -826,7 +939,9 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	case rst:
 		// An RST outside the window is dropped by the receiver (RFC 5961)
 		// and ends nothing.
+		t.rstNow = rstNote{cs: cs, ttl: rstTTL, acked: rstAcked}
 		t.closeBy(cs, CloseRST, d, s.Num, s.TS)
+		t.rstNow = rstNote{}
 		return
 	case cs.parser.state == parseTLS:
 		// TLS from here: follow it from headers; what it holds is
@@ -837,7 +952,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	case cs.parser.state == parseRejected && s.Flags&(FlagFIN|FlagRST) != 0:
 		t.remove(cs)
 		return
-	case cs.parser.state == parseRejected && cs.list != &t.silent:
+	case cs.parser.state == parseRejected && cs.list() != &t.silent:
 		// Not FTP: its packets are ignored from here, and it is forgotten
 		// after the short wait, not the hour a control connection gets.
 		t.enlist(cs, &t.silent)
@@ -846,6 +961,13 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		cs.holeListed = true
 		t.holes = append(t.holes, cs)
 	}
+}
+
+// ackedAll tells whether direction d had acknowledged every byte of the
+// other direction's stream as far as it was followed.
+func (cs *controlConn) ackedAll(d int) bool {
+	h, o := &cs.asm.half[d], &cs.asm.half[1-d]
+	return h.acked && o.started && int32(h.ack-o.next) >= 0
 }
 
 // isnAlts bounds the replaced starts a control connection keeps
@@ -1238,8 +1360,14 @@ func (cs *controlConn) finished(d int, num uint64, ts time.Time) {
 // emit is where the parser's events leave decode: the session is
 // announced (ControlOpen) before its first event.
 func (cs *controlConn) emit(e *ControlEvent) {
+	if e.Kind == ControlCommand && cs.t.heardConn == cs {
+		e.Heard = cs.t.heard
+	}
 	if cs.probing() && !cs.probeEvent(e) {
 		return // held back, or the candidate is not FTP
+	}
+	if len(cs.t.holds) > 0 && cs.t.waitResumed(cs, e) {
+		return // picked up again, not shown going on yet (hold.go)
 	}
 	if !cs.announced {
 		ev := *e
@@ -1275,6 +1403,9 @@ func (cs *controlConn) announce(num uint64, ts time.Time) { cs.announceAs(num, t
 func (cs *controlConn) announceAs(num uint64, ts time.Time, noHello bool) {
 	if cs.announced {
 		return
+	}
+	if h := cs.t.holds[cs]; h != nil && h.resumed && h.rst {
+		return // (announced once shown going on: resumeShown)
 	}
 	cs.announced = true
 	d := cs.t.d
@@ -1335,10 +1466,19 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 	if t.conns.Get(cs.key) != cs {
 		return
 	}
+	if h := t.holds[cs]; h != nil && h.rst && h.resumed {
+		t.endResumed(cs, h, why)
+		return
+	}
 	var ended closeEnd // what the tombstone keeps of a FIN or RST end (tombstone.goesOn)
+	var rst rstNote    // what the RST that ends it showed (ControlEvent.ResetTTL)
+	if t.rstNow.cs == cs {
+		rst = t.rstNow
+	}
 	if h := t.holds[cs]; h != nil && h.rst {
 		// An RST held and never shown not taken: it was the end.
 		why, by, num, ts = CloseRST, h.by, h.num, h.ts
+		rst = rstNote{cs: cs, ttl: h.ttl, acked: h.acked}
 		ended = endRST
 		from := cs.client
 		if by == dirServer {
@@ -1356,7 +1496,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 	} else if why == CloseFIN {
 		ended = endFIN
 	}
-	if cs.list == &t.refusedConns {
+	if cs.list() == &t.refusedConns {
 		// Refused (connect.go): the server's RST ended it, whenever its
 		// wait for the SYN's copies is over.
 		why, by = CloseRST, dirServer
@@ -1391,6 +1531,9 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		e.LastSeen = cs.firstTS.Add(cs.lastSeen)
 		e.Connect = failed
 		e.ServerUnacked = cs.unacked(dirServer)
+		if why == CloseRST {
+			e.ResetTTL, e.ResetAcked = rst.ttl, rst.acked
+		}
 		if cs.phase == phaseHeaders {
 			// Followed as TLS to its end: what each side sent of it
 			// (an implicit-FTPS handshake the server refused).
@@ -1455,14 +1598,21 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 // enlist puts a connection at the back of list l, off the one it was on.
 func (t *controlTable) enlist(cs *controlConn, l *connList) {
 	t.delist(cs)
-	cs.list = l
+	switch l {
+	case &t.silent:
+		cs.listed = listSilent
+	case &t.live:
+		cs.listed = listLive
+	case &t.refusedConns:
+		cs.listed = listRefused
+	}
 	l.pushBack(cs)
 }
 
 func (t *controlTable) delist(cs *controlConn) {
-	if cs.list != nil {
-		cs.list.remove(cs)
-		cs.list = nil
+	if l := cs.list(); l != nil {
+		l.remove(cs)
+		cs.listed = listNone
 	}
 }
 

@@ -111,7 +111,11 @@
 // TTL was unlike its sender's), show a forged close (or a real RST lost on
 // the way): the connection (on a control port) is picked up again there,
 // mid-stream, its streams starting where they stood, as a session of its
-// own (Stats.ClosedResumed). The tombstone keeps one byte more for it
+// own (Stats.ClosedResumed). Bytes of the sender of an RST whose TTL was
+// unlike its own pick it up too, the RST held again (hold.go): its events
+// wait until the receiver goes on as well (both sides talking on past the
+// RST: it was not taken), and are dropped, bytes after the close, if it
+// never does. The tombstone keeps one byte more for it
 // (tombstone.ended, in what was padding). A SYN on the 4-tuple drops the
 // tombstone: a new connection after a true close is never taken for one.
 //

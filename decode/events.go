@@ -317,6 +317,23 @@ type ControlEvent struct {
 	// LastSeen is, on ControlClose, the time of the connection's last
 	// segment (before an idle close or the capture's end, say).
 	LastSeen time.Time
+	// Heard is, on ControlCommand, when both sides had last been heard
+	// before the segment that completed the command: the earlier of the
+	// two sides' latest segments before it, whatever they carried (a
+	// pure ACK, a TCP keepalive probe and its answer count as much as a
+	// line). Zero when a side had sent nothing before it. A NAT or
+	// stateful firewall between that passed segments both ways since
+	// then had not seen the connection idle, however long no line came.
+	Heard time.Time
+	// ResetTTL is, on ControlClose by CloseRST, how the RST's IP TTL
+	// (hop limit) compares with that of its side's latest segment
+	// before it (ResetTTLUnknown otherwise).
+	ResetTTL ResetTTL
+	// ResetAcked, on ControlClose by CloseRST: before the RST, its side
+	// had acknowledged every byte the other side had sent, in a segment
+	// of its own (not the RST): the other side's latest line had reached
+	// its TCP, or a box that acknowledges in its name.
+	ResetAcked bool
 	// ServerUnacked is, on ControlClose, how many bytes the server had
 	// sent that the client had not acknowledged (0: it acknowledged every
 	// one, the last reply included; -1: not known, no acknowledgement of
@@ -346,6 +363,27 @@ type ControlEvent struct {
 	ConflictCode int
 	ConflictLine string
 }
+
+// ResetTTL says what the IP TTL (hop limit) of the RST that ended a
+// control connection tells of who sent it (ControlEvent.ResetTTL).
+type ResetTTL uint8
+
+const (
+	// ResetTTLUnknown: not an RST close, or its side had sent nothing
+	// before it to compare with.
+	ResetTTLUnknown ResetTTL = iota
+	// ResetTTLSame: the TTL of its side's latest segment before it.
+	// Weak evidence that the endpoint sent it: a box between as many
+	// hops from the capture point whose initial TTL is the endpoint's
+	// (a transparent firewall that does not lower TTLs, a host firewall
+	// on the endpoint) looks the same.
+	ResetTTLSame
+	// ResetTTLOther: another TTL than its side's latest segment's:
+	// strong evidence that a box between (a firewall, an IPS, a NAT)
+	// sent it in that side's name, not the endpoint, whose TCP sends
+	// every segment with one initial TTL over one path.
+	ResetTTLOther
+)
 
 // Hops records, for one control connection, whether each side's
 // segments reached the capture point with a TTL (hop limit) a host sends

@@ -14,13 +14,15 @@ import (
 // capture sees it and the endpoint does not. An endpoint that took an RST
 // sends nothing more on the connection; so the RST is held (rstHold, in
 // packet time) and, if bytes go on in sequence after it (the RST's
-// sender's, or its receiver's a round trip later: rstInFlight), it was
-// not taken: counted (Stats.RSTNotTaken; Stats.RSTNotTakenTTL when its
-// TTL was unlike its sender's other segments': injected on the path) and
-// the connection kept. An injected RST proves itself by its receiver
-// only (rstProof): its sender's endpoint never saw it and goes on either
-// way, while the side it was addressed to may have taken it (a firewall
-// resets the client, and the server, none the wiser, sends its 226).
+// sender's, or its receiver's a round trip later, rstInFlight, or sooner
+// when they answer bytes its sender sent after it: answersAfterRST), it
+// was not taken: counted (Stats.RSTNotTaken; Stats.RSTNotTakenTTL when
+// its TTL, or its class, was unlike its sender's other segments':
+// injected on the path) and the connection kept. An injected RST proves
+// itself by its receiver only (rstProof): its sender's endpoint never saw
+// it and goes on either way, while the side it was addressed to may have
+// taken it (a firewall resets the client, and the server, none the
+// wiser, sends its 226).
 // The hold lasts while data moves between the two
 // hosts (holdDue): a control connection is silent for a whole transfer,
 // and a forged RST in the middle of one shows itself only at the
@@ -67,9 +69,32 @@ type connHold struct {
 	ts     time.Time
 	at     time.Duration // the idle clock at the RST (the host pair's times are on it)
 	bad    bool          // the RST's checksum is wrong (checksum.go)
-	ttlOdd bool          // its TTL class is not one its sender's earlier segments came with
-	syn    bool          // a SYN with another ISN is held
-	synSeq uint32        // its sequence number
+	ttlOdd bool          // its TTL class is not one its sender's earlier segments came with, or its TTL not its sender's latest segment's
+	ttl    ResetTTL      // its TTL against its sender's latest segment's
+	acked  bool          // its sender had acknowledged all the other side sent (ControlEvent.ResetAcked)
+	// resumed: held anew on a connection picked up again by its
+	// sender's bytes after it closed (tombstone.senderGoesOn): till it
+	// is shown not taken, the connection is not announced and its events
+	// wait in queue (the bytes of a sender whose peer took the RST are
+	// shown nowhere, as they were not before); shown not taken, the
+	// connection was closed by it and resumed (Stats.ClosedResumed);
+	// else what it closed leaves was, its tombstone, again.
+	resumed bool
+	queue   []ControlEvent // at most maxQueued
+	was     *tombstone
+	// senderNext: where its sender's stream stood at it. Its receiver's
+	// bytes acknowledging past there answer bytes sent after it.
+	senderNext uint32
+	syn        bool   // a SYN with another ISN is held
+	synSeq     uint32 // its sequence number
+}
+
+// rstNote is what an RST that ends a connection showed of its sender
+// (ControlEvent.ResetTTL, ResetAcked).
+type rstNote struct {
+	cs    *controlConn
+	ttl   ResetTTL
+	acked bool
 }
 
 // hold returns cs's holds, made when it had none.
@@ -94,8 +119,9 @@ func (cs *controlConn) established() bool {
 
 // holdRST holds the RST s of direction d (in the window) on cs, when cs
 // is established; it tells whether it did. One held already stays.
-// ttlOdd: the RST's TTL class was new to its direction.
-func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment, ttlOdd bool) bool {
+// ttlOdd: the RST's TTL class was new to its direction; ttl, acked: what
+// its ControlClose will say (ResetTTL, ResetAcked).
+func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment, ttlOdd bool, ttl ResetTTL, acked bool) bool {
 	if !cs.established() {
 		return false
 	}
@@ -103,7 +129,8 @@ func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment, ttlOdd bool) 
 	if !h.rst {
 		h.rst, h.by, h.num, h.ts, h.at = true, d, s.Num, s.TS, t.stampNow()
 		h.bad = t.d.sum.verdict == sumWrong && cs.asm.half[d].sumOK
-		h.ttlOdd = ttlOdd
+		h.ttlOdd, h.ttl, h.acked = ttlOdd, ttl, acked
+		h.senderNext = cs.asm.half[d].next
 	}
 	return true
 }
@@ -141,7 +168,7 @@ func (t *controlTable) goesOn(cs *controlConn, d int, s *Segment) {
 	if n == 0 || !hs.started || int32(s.Seq-hs.next) > 0 || int32(s.Seq+n-hs.next) <= 0 {
 		return // nothing, not at the stream's position, or all of it delivered before
 	}
-	if !rstProof(h.by, d, h.ttlOdd) || d != h.by && s.TS.Sub(h.ts) < rstInFlight {
+	if !rstProof(h.by, d, h.ttlOdd) || d != h.by && s.TS.Sub(h.ts) < rstInFlight && !t.answersAfterRST(cs, h, s) {
 		// The RST's receiver sent these before the RST reached it (a
 		// reply crossing the client's reset), or the RST was injected
 		// and these are its sender's: they prove nothing.
@@ -149,9 +176,79 @@ func (t *controlTable) goesOn(cs *controlConn, d int, s *Segment) {
 	}
 	t.rstNotTaken(h.bad, h.ttlOdd)
 	h.rst = false
+	if h.resumed {
+		t.d.stats.ClosedResumed++
+		t.resumeShown(cs, h)
+	}
 	if !h.syn {
 		delete(t.holds, cs)
 	}
+}
+
+// resumeShown announces cs, picked up again by the bytes of the sender
+// of an RST whose TTL was unlike its own (h.resumed), now that its peer
+// went on too, and delivers what waited.
+func (t *controlTable) resumeShown(cs *controlConn, h *connHold) {
+	h.resumed, h.was = false, nil
+	q := h.queue
+	h.queue = nil
+	if len(q) > 0 {
+		cs.announce(q[0].Num, q[0].TS)
+	}
+	for i := range q {
+		cs.deliver(&q[i])
+	}
+}
+
+// waitResumed keeps back e, an event of cs while its pick-up waits to be
+// shown (connHold.resumed); it tells whether it did. Past maxQueued
+// events the pick-up is taken as shown: a side that goes on that long
+// after an RST was not cut off by it.
+func (t *controlTable) waitResumed(cs *controlConn, e *ControlEvent) bool {
+	h := t.holds[cs]
+	if h == nil || !h.resumed || !h.rst {
+		return false
+	}
+	if len(h.queue) < maxQueued {
+		h.queue = append(h.queue, *e)
+		return true
+	}
+	ev := *e // (e may be the parser's event, which the ControlOpen reuses)
+	t.resumeShown(cs, h)
+	*e = ev
+	return false
+}
+
+// endResumed ends cs, picked up again by the bytes of the sender of an
+// RST whose TTL was unlike its own, its peer never shown going on: the
+// RST ended the connection after all. Nothing of it was announced; the
+// bytes read are bytes after the close (Stats.ClosedLateBytes), and the
+// tombstone of the close is left again.
+func (t *controlTable) endResumed(cs *controlConn, h *connHold, why CloseReason) {
+	was := *h.was
+	t.remove(cs)
+	if !was.lateDropped {
+		was.lateDropped = true
+		t.d.stats.ClosedLateBytes++
+	}
+	if why == CloseCaptureEnd {
+		return // (no packet follows)
+	}
+	tomb := t.tombs.add(was.key, t.clock.now())
+	at := tomb.at
+	*tomb = was
+	tomb.at = at
+}
+
+// answersAfterRST tells whether s, of the receiver of the RST held h,
+// acknowledges bytes (or a FIN) its sender sent after the RST: the
+// receiver got them, after the RST on the same path, and goes on, which
+// an endpoint that took the RST does not (it answers them with an RST).
+// Both sides talking on past the RST show it was not taken, however soon
+// after it.
+func (t *controlTable) answersAfterRST(cs *controlConn, h *connHold, s *Segment) bool {
+	return s.Flags.Has(FlagACK) && cs.asm.half[h.by].started && int32(s.Ack-h.senderNext) > 0 &&
+		int32(s.Ack-cs.asm.half[h.by].next) <= 1
 }
 
 // rstNotTaken counts an RST shown not taken: bad, its checksum was

@@ -1455,6 +1455,11 @@ type xferMemo struct {
 	serverFIN bool
 	// pickedUpLate: Session.PickedUpLate. (In what was padding.)
 	pickedUpLate bool
+	// reset: what the RST that ended the control connection showed of
+	// its sender, decode.ResetTTL in its low bits and resetAcked
+	// (Session.ResetTTL, ResetAcked). Set only then. (In what was
+	// padding.)
+	reset uint8
 	// quiet: how long the control connection carried nothing before the
 	// session's latest command came, in milliseconds (saturates), when
 	// that was quietNoted or more; 0 otherwise (QuietBeforeLatest).
@@ -1572,14 +1577,19 @@ const quietNoted = time.Minute
 
 // noteQuiet notes, as a command comes at ts, how long the control
 // connection carried nothing before it: since its latest event (a line
-// of either side, a gap; while encrypted, any segment). A command in the
-// same segment as the event before it leaves the silence as it was
-// noted for that one.
-func (s *Session) noteQuiet(ts time.Time) {
+// of either side, a gap; while encrypted, any segment), or since both
+// its sides were last heard (heard, decode's ControlEvent.Heard: a TCP
+// keepalive probe and its ACK, when not zero), whichever is later. A
+// command in the same segment as the event before it leaves the silence
+// as it was noted for that one.
+func (s *Session) noteQuiet(ts, heard time.Time) {
 	if s.lastSeen.IsZero() || ts.Equal(s.lastSeen) {
 		return
 	}
 	q := ts.Sub(s.lastSeen)
+	if !heard.IsZero() {
+		q = min(q, ts.Sub(heard))
+	}
 	if q < quietNoted {
 		if s.xfer != nil {
 			s.xfer.quiet = 0
@@ -1590,15 +1600,37 @@ func (s *Session) noteQuiet(ts time.Time) {
 }
 
 // QuietBeforeLatest is how long the control connection carried nothing
-// (no line of either side; its pure ACKs are not counted) before the
-// session's latest command seen came, when that was a minute or more
-// (quietNoted); 0 otherwise. A NAT or firewall forgets a connection idle
-// longer than its timeout.
+// before the session's latest command seen came (no line of either side,
+// and, where decode told it, no segment of both sides: a TCP keepalive
+// probe answered by an ACK ends the silence), when that was a minute or
+// more (quietNoted); 0 otherwise. A NAT or firewall forgets a connection
+// idle longer than its timeout; one whose keepalives crossed it both
+// ways was not idle.
 func (s *Session) QuietBeforeLatest() time.Duration {
 	if s.xfer == nil {
 		return 0
 	}
 	return time.Duration(s.xfer.quiet) * time.Millisecond
+}
+
+// resetAcked: xferMemo.reset's bit for decode.ControlEvent.ResetAcked.
+const resetAcked = 1 << 7
+
+// ResetTTL tells, for a session whose control connection an RST ended,
+// how that RST's IP TTL compared with its side's latest segment before
+// it (decode.ResetTTL).
+func (s *Session) ResetTTL() decode.ResetTTL {
+	if s.xfer == nil || s.EndReason != EndRST {
+		return decode.ResetTTLUnknown
+	}
+	return decode.ResetTTL(s.xfer.reset &^ resetAcked)
+}
+
+// ResetAcked tells, for a session whose control connection an RST
+// ended, that the RST's side had acknowledged every byte of the other
+// side before it, in a segment of its own (decode.ControlEvent.ResetAcked).
+func (s *Session) ResetAcked() bool {
+	return s.xfer != nil && s.EndReason == EndRST && s.xfer.reset&resetAcked != 0
 }
 
 // memo returns the session's xferMemo, allocating it.

@@ -1024,7 +1024,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		// idle sweep, the capture's end. Its LastSeen is the last
 		// packet.)
 		if e.Kind == decode.ControlCommand {
-			sess.noteQuiet(e.TS) // (before lastSeen moves on to it)
+			sess.noteQuiet(e.TS, e.Heard) // (before lastSeen moves on to it)
 		}
 		sess.lastSeen = e.TS
 		if e.Kind != decode.ControlOpen {
@@ -1136,6 +1136,13 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		if e.ServerFIN && e.Closed != decode.CloseFIN {
 			// (A close by both FINs says it: ServerFIN.)
 			sess.memo().serverFIN = true
+		}
+		if e.Closed == decode.CloseRST && (e.ResetTTL != decode.ResetTTLUnknown || e.ResetAcked) {
+			r := uint8(e.ResetTTL)
+			if e.ResetAcked {
+				r |= resetAcked
+			}
+			sess.memo().reset = r
 		}
 		sess.ServerUnacked = int32(max(e.ServerUnacked, -1))
 		if c := e.Connect; c != nil {

@@ -48,6 +48,7 @@ type capture struct {
 	recs   []record
 	ipid   map[netip.Addr]uint16
 	err    error
+	ttl    uint8 // the TTL of the packet being built (ipPacket); 0: 64
 }
 
 func newCapture(format fileFormat, links ...*link) *capture {

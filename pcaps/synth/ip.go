@@ -28,15 +28,19 @@ func (c *capture) ipPacket(src, dst netip.Addr, proto layers.IPProtocol, l4 tran
 	}
 	var nl gopacket.NetworkLayer
 	var ipl gopacket.SerializableLayer
+	ttl := c.ttl
+	if ttl == 0 {
+		ttl = 64
+	}
 	if src.Is4() {
 		ip := &layers.IPv4{
-			Version: 4, TTL: 64, Protocol: proto, Flags: layers.IPv4DontFragment,
+			Version: 4, TTL: ttl, Protocol: proto, Flags: layers.IPv4DontFragment,
 			Id: c.nextID(src), SrcIP: src.AsSlice(), DstIP: dst.AsSlice(),
 		}
 		nl, ipl = ip, ip
 	} else {
 		ip := &layers.IPv6{
-			Version: 6, HopLimit: 64, NextHeader: proto,
+			Version: 6, HopLimit: ttl, NextHeader: proto,
 			SrcIP: src.AsSlice(), DstIP: dst.AsSlice(),
 		}
 		nl, ipl = ip, ip

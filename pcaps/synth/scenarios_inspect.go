@@ -26,13 +26,21 @@ var vsftpdLogin = [3]string{"331 Please specify the password.", "230 Login succe
 
 // asaDenyCmdReset, captured on the client's side: the ASA takes "SITE
 // CHMOD 777 upload.sh" off the wire and resets the connection, the
-// client's copy of the reset from the server's address, 1 ms later.
+// client's copy of the reset from the server's address, 1 ms later, with
+// the ASA's TTL (asaRST).
 func asaDenyCmdReset() *capture {
 	c := newCapture(formatPcap, ethernetLink())
 	k := inspectLogin(c, "198.51.100.40:52100", "220 (vsFTPd 3.0.3)", vsftpdLogin)
 	k.cmd("SITE CHMOD 777 upload.sh")
-	k.emit(k.rst(false))
+	k.emit(asaRST(k.rst(false)))
 	return c
+}
+
+// asaRST is s sent by the ASA in an endpoint's name: with the ASA's own
+// TTL, 255, unlike the endpoints' 64.
+func asaRST(s seg) seg {
+	s.ttl = 255
+	return s
 }
 
 // asaDenyCmdDrop, captured on the client's side: the ASA drops "STOR
@@ -66,11 +74,11 @@ func asa227TailReset(client bool) func() *capture {
 		k.cmd("PASV")
 		k.emit(k.ack(false))
 		if client {
-			k.emit(k.rst(false))
+			k.emit(asaRST(k.rst(false)))
 			return c
 		}
 		k.send(false, []byte("227 Entering Passive Mode (203,0,113,60,156,164) - passive mode OK, have fun\r\n"))
-		k.emit(k.rst(true))
+		k.emit(asaRST(k.rst(true)))
 		return c
 	}
 }

@@ -35,6 +35,7 @@ type seg struct {
 	win, urgent   uint16
 	payload       []byte
 	opts          []layers.TCPOption
+	ttl           uint8 // the IP TTL (hop limit); 0: 64, a Linux host's
 }
 
 // newConn derives both ISNs from the 4-tuple so each connection looks
@@ -129,7 +130,9 @@ func (k *conn) packet(s seg) []byte {
 		Seq: s.seq, Ack: s.ackNo, Window: s.win, Urgent: s.urgent, Options: s.opts,
 		SYN: s.syn, ACK: s.ack, FIN: s.fin, RST: s.rst, PSH: s.psh, URG: s.urg,
 	}
+	k.cap.ttl = s.ttl
 	pkt, err := k.cap.ipPacket(from.ap.Addr(), to.ap.Addr(), layers.IPProtocolTCP, t, s.payload)
+	k.cap.ttl = 0
 	k.cap.fail(err)
 	return pkt
 }

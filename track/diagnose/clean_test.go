@@ -163,6 +163,12 @@ var faultCaptures = map[string][]string{
 	"ipv6-router-reject-server.pcap":       {CodeActiveBlocked, CodeServerDataError, CodeDataNotAttempted},
 	"ipv6-router-drop-server.pcap":         {CodeActiveBlocked, CodeServerDataError, CodeDataNotAttempted},
 	"client-host-fw-idle-cut.pcap":         {CodeControlIdle, CodeControlUndelivered},
+	// A reset at a command after minutes without a line (keepalives
+	// crossing it both ways, or nothing), and the client's own reset
+	// right after a 227 (pcaps/synth/scenarios_ctlrst.go).
+	"ctlrst-keepalive-cmd-reset.pcap": {CodeControlReset},
+	"ctlrst-silent-cmd-reset.pcap":    {CodeControlReset},
+	"ctlrst-client-abort-227.pcap":    {CodeControlReset},
 	// ../shared/corpus: Suricata's bounce test, Zeek's brute force, AUTH
 	// TLS and 500 unanswered PORTs to a third host (a bounce attempt,
 	// issue 8), Suricata's real-server capture with a 425, and its server

@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
 )
 
@@ -27,7 +28,13 @@ import (
 // FIN: the server ended the session, and a reset of its answers a command
 // sent to a socket it closed), and a command that came after a silence
 // longer than common NAT idle timeouts (natIdleFloor), reset at once: a
-// NAT or firewall that forgot the idle connection.
+// NAT or firewall that forgot the idle connection. A silence is one of
+// lines and of segments both ways (Session.QuietBeforeLatest): TCP
+// keepalives answered kept a NAT's entry alive. The reset's TTL against
+// its side's other segments (Session.ResetTTL) weighs in: another TTL is
+// a box between; the client's own TTL after its TCP acknowledged the
+// reply is most likely the client's own reset (equal TTLs alone are
+// weak evidence, and only hedge the reading).
 
 const (
 	// cutAtOnce: a reset this soon after the line it follows came in
@@ -170,6 +177,10 @@ func (d *Diagnoser) resetAtCommand(s *track.Session, st *sessState, c *track.Com
 		f.Advice = fmt.Sprintf("Read the server's log at that time: a server that hung on %s, or was stopped while it waited; if the server never logged the command, look at the FTP inspection policy and log of the firewalls between %s and %s (a rule that drops %s, then resets the connection). The TTL of the reset in this capture tells who sent it: one unlike the server's other segments came from a box in between.",
 			verb, s.Client.Addr(), s.Server.Addr(), verb)
 	}
+	if s.ResetTTL() == decode.ResetTTLOther {
+		// The server's TCP sends with one initial TTL over one path.
+		f.Evidence += "; the reset's TTL is unlike the server's other segments': a box between sent it"
+	}
 	if gs, unknown := gapsAfter(st, c.Seq); len(gs) > 0 || unknown {
 		// The capture lost bytes after the command: a reply may have
 		// been among them, and the reset may answer something unseen.
@@ -287,6 +298,35 @@ func resetAtAnnouncement(s *track.Session, dc *track.DataConn) *Finding {
 		dur(after), r.Code, dc.Announced, strict, dc.Announced)
 	f.Advice = fmt.Sprintf("Check the FTP inspection policy of the firewalls between %s and %s, and their log at that time, for the rule that rejects this reply (Cisco ASA: inspect ftp strict, the policy-map type inspect ftp). A capture on the client's side shows whether the reply reached the client: a firewall's reset reaches it instead, from the server's address. In this capture, the TTL of the reset tells who sent it: one unlike the client's other segments came from a box in between.",
 		s.Client.Addr(), s.Server.Addr())
+	switch s.ResetTTL() {
+	case decode.ResetTTLOther:
+		// The client's TCP sends with one initial TTL over one path: a
+		// reset with another came from a box between.
+		f.Evidence = fmt.Sprintf("a reset from the client's address, with a TTL unlike the client's other segments', ended the control connection %s after the %d (packet %d), with no connection to %s and no command before it; %s%q",
+			dur(after), r.Code, r.Num, dc.Announced, chars, replyText(r))
+		f.Message = fmt.Sprintf("The control connection was reset in the client's name %s after the server's %d announcing %s, before any connection to it or another command, and the reset came with a TTL unlike the client's own segments: a box between (a firewall, an IPS) sent it, not the client, and ended the session at that reply. "+
+			"A firewall that inspects FTP resets the connection at a reply it will not pass (%s; other FTP ALGs and IPSs at one they cannot parse). The client never got a data connection: the data-not-attempted of %s follows from this.",
+			dur(after), r.Code, dc.Announced, strict, dc.Announced)
+	case decode.ResetTTLSame:
+		if !s.ResetAcked() {
+			// Equal TTLs are weak evidence alone: a box as many hops
+			// away with the client's initial TTL resets the same.
+			f.Message += " The reset came with the TTL of the client's own segments: the client's own reset fits that, and so does a box between as far from the capture point that sends with the same initial TTL."
+			break
+		}
+		// The client's TCP had the reply (its ACK), which a firewall
+		// that rejects it keeps from the client, and the reset has the
+		// client's TTL: the client ended the session itself.
+		f.Severity = SeverityWarning
+		f.Evidence = fmt.Sprintf("the client acknowledged the %d (packet %d), then reset the control connection %s after it, with the TTL of its other segments; no connection to %s, no command; %s%q",
+			r.Code, r.Num, dur(after), dc.Announced, chars, replyText(r))
+		f.Message = fmt.Sprintf("The client most likely reset the control connection itself %s after the server's %d announcing %s, before any connection to it or another command: its TCP had acknowledged the reply, which a firewall that rejects it keeps from the client, and the reset came with the TTL of the client's own segments. "+
+			"Clients reset their connection when they give up or exit (curl at its timeout, a script's process ending with SO_LINGER 0, a user's interrupt); one that could not use the reply may too. A box between that acknowledged the reply in the client's name and reset with its TTL would look the same, which is rare. The client never got a data connection: the data-not-attempted of %s follows from this.",
+			dur(after), r.Code, dc.Announced, dc.Announced)
+		f.Advice = fmt.Sprintf("Nothing to change on a firewall for this reply: look at the client on %s for why it ended the session right after the %d (its log, its timeout, whether it was stopped). Only if the client did not reset it, check the firewalls between for a box that resets in its name.",
+			s.Client.Addr(), r.Code)
+		return f
+	}
 	if tail > maxPortTail {
 		f.Advice += fmt.Sprintf(" Either turn strict off for this traffic, or have the server end its %d right after the numbers (\"(h1,h2,h3,h4,p1,p2).\", as most servers do).", r.Code)
 	}

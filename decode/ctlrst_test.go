@@ -1,0 +1,120 @@
+package decode
+
+import (
+	"testing"
+	"time"
+)
+
+// lastOf is the latest event of kind k rec holds, nil when none.
+func lastOf(rec *recorder, k ControlKind) *ControlEvent {
+	for i := len(rec.control) - 1; i >= 0; i-- {
+		if rec.control[i].Kind == k {
+			return &rec.control[i]
+		}
+	}
+	return nil
+}
+
+// TestCommandHeardBothSides guards ControlEvent.Heard: a command tells
+// when both sides of its connection were last heard before it, by any
+// segment (a TCP keepalive probe and its ACK as much as a line), so that
+// a silence of lines crossed by keepalives both ways is not read as an
+// idle connection a NAT forgot. Probes only one side sent leave the
+// other side's silence standing.
+func TestCommandHeardBothSides(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// probe runs from the 230 (the USER, the client's latest segment,
+		// before it) and returns when both sides were last heard.
+		probe func(v *conv, user, ok time.Time) time.Time
+	}{
+		{"no segment in 5 min", func(v *conv, user, ok time.Time) time.Time { return user }},
+		{"keepalives answered every minute", func(v *conv, user, ok time.Time) time.Time {
+			var at time.Time
+			for range 12 {
+				// (Every 25 s: a step of more than 30 s is held as a
+				// possible clock outlier, its packet stamped when the
+				// next confirms it.)
+				v.ts = v.ts.Add(25*time.Second - 20*time.Millisecond)
+				v.send(v.c, v.s, v.cseq-1, v.sseq, FlagACK, "")
+				at = v.ts
+				v.send(v.s, v.c, v.sseq, v.cseq, FlagACK, "")
+			}
+			return at
+		}},
+		{"keepalives never answered", func(v *conv, user, ok time.Time) time.Time {
+			for range 12 {
+				v.ts = v.ts.Add(25*time.Second - 10*time.Millisecond)
+				v.send(v.c, v.s, v.cseq-1, v.sseq, FlagACK, "")
+			}
+			return ok
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, d, v := openConv(t)
+			v.srv("220 hi\r\n")
+			v.cli("USER alice\r\n")
+			user := v.ts
+			v.srv("230 ok\r\n")
+			ok := v.ts
+			want := tc.probe(v, user, ok)
+			v.ts = ok.Add(5*time.Minute + 30*time.Second)
+			v.cli("CWD pub\r\n")
+			d.Finish()
+			c := lastOf(rec, ControlCommand)
+			if c == nil || c.Command.Verb != "CWD" {
+				dumpEvents(t, rec)
+				t.Fatalf("command %+v", c)
+			}
+			if !c.Heard.Equal(want) {
+				t.Errorf("heard at %v (%v before the command), want %v (%v)", c.Heard, c.TS.Sub(c.Heard), want, c.TS.Sub(want))
+			}
+		})
+	}
+}
+
+// TestResetTTLAtClose guards ControlEvent.ResetTTL and ResetAcked: the
+// RST that ends a control connection compared with its side's latest
+// segment (the same TTL, or another: a box between sent it), and whether
+// its side had acknowledged all the other side sent before it.
+func TestResetTTLAtClose(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		fromSrv   bool
+		ack       bool // the client acknowledges the 227 before the RST
+		ttl       uint8
+		want      ResetTTL
+		wantAcked bool
+	}{
+		{"the client's own, after its ACK", false, true, 64, ResetTTLSame, true},
+		{"the client's TTL, no ACK before it", false, false, 64, ResetTTLSame, false},
+		{"in the client's name with TTL 255", false, false, 255, ResetTTLOther, false},
+		{"in the server's name with TTL 255", true, false, 255, ResetTTLOther, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, d, v := openConv(t)
+			v.srv("220 hi\r\n")
+			v.cli("USER alice\r\n")
+			v.srv("230 ok\r\n")
+			v.cli("PASV\r\n")
+			v.srv("227 Entering Passive Mode (192,0,2,10,156,64).\r\n")
+			if tc.ack {
+				v.send(v.c, v.s, v.cseq, v.sseq, FlagACK, "")
+			}
+			if tc.fromSrv {
+				v.sendMangled(v.s, v.c, v.sseq, v.cseq, FlagRST|FlagACK, "", setTTL(tc.ttl))
+			} else {
+				v.sendMangled(v.c, v.s, v.cseq, v.sseq, FlagRST|FlagACK, "", setTTL(tc.ttl))
+			}
+			d.Finish()
+			e := lastOf(rec, ControlClose)
+			if e == nil || e.Closed != CloseRST {
+				dumpEvents(t, rec)
+				t.Fatalf("close %+v", e)
+			}
+			if e.ResetTTL != tc.want || e.ResetAcked != tc.wantAcked {
+				t.Errorf("ResetTTL %v, ResetAcked %v; want %v, %v", e.ResetTTL, e.ResetAcked, tc.want, tc.wantAcked)
+			}
+		})
+	}
+}

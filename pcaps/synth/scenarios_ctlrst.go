@@ -1,0 +1,135 @@
+package main
+
+import (
+	"fmt"
+	"time"
+)
+
+// How a reset control connection is read: what crossed it before the
+// command a reset answered (TCP keepalives keep a NAT's entry alive
+// though no line comes), whose TTL the reset came with (the client's
+// own, or a firewall's), and a reset whose TTL is not its sender's that
+// both ends go on past.
+
+// ctlrstServer is the server of these sessions; ctlrstData its passive
+// data port.
+const (
+	ctlrstServer = "203.0.113.60:21"
+	ctlrstData   = "203.0.113.60:40010"
+)
+
+// keepaliveProbe is a Linux TCP keepalive probe of one side: no payload,
+// at the sequence number before its next byte, answered by the other
+// side's ACK.
+func (k *conn) keepaliveProbe(fromClient bool) {
+	p := k.ack(fromClient)
+	p.seq--
+	k.emit(p, k.ack(!fromClient))
+}
+
+// keepaliveCmdReset, captured on the client's side: after vsftpd's login
+// a passive RETR moves 20 minutes of data, then the session sits idle for
+// 5 minutes, and the client's next command, "CWD pub", draws a reset from
+// the server's address 30 ms later. The client's TCP sends a keepalive
+// probe every 60 s all along, and the server's answers it (alive): no
+// NAT on the path saw the connection idle, whatever the lines say. Not
+// alive, the probes stop with the transfer: no segment crosses the
+// control connection in the 5 minutes before the command, the NAT that
+// forgot it the likely reading.
+func keepaliveCmdReset(alive bool) func() *capture {
+	return func() *capture {
+		c := newCapture(formatPcap, ethernetLink())
+		port := "198.51.100.40:52600"
+		if !alive {
+			port = "198.51.100.40:52610"
+		}
+		k := inspectLogin(c, port, "220 (vsFTPd 3.0.3)", vsftpdLogin)
+		k.exchange("PASV", pasvReply(ap(ctlrstData)))
+		cli := k.cli.ap
+		d := c.newConn(0, ap(cli.Addr().String()+":52601"), ap(ctlrstData))
+		d.handshake()
+		const chunks, chunk = 120, 1460
+		body := fileBody("big.iso", chunks*chunk)
+		k.cmd("RETR big.iso")
+		k.send(false, []byte(retr150("big.iso", len(body))+"\r\n"))
+		k.emit(k.ack(true))
+		for i := range chunks {
+			// One segment every 10 s: 20 minutes of a slow transfer.
+			d.emit(d.data(false, body[i*chunk:(i+1)*chunk]), d.ack(true))
+			c.wait(10 * time.Second)
+			if i%6 == 5 {
+				k.keepaliveProbe(true)
+			}
+		}
+		d.close(false)
+		k.reply(xfer226)
+		for range 5 {
+			c.wait(time.Minute)
+			if alive {
+				k.keepaliveProbe(true)
+			}
+		}
+		c.wait(2 * time.Second)
+		k.cmd("CWD pub")
+		c.wait(30 * time.Millisecond)
+		k.emit(k.rst(false))
+		return c
+	}
+}
+
+// clientAbortAfter227, captured on the server's side: the client's PASV
+// gets its 227, the client's TCP acknowledges it, and 20 ms later the
+// client resets the connection itself (a script that exits with
+// SO_LINGER 0, curl at its timeout), with the TTL all its segments came
+// with.
+func clientAbortAfter227() *capture {
+	c := newCapture(formatPcap, ethernetLink())
+	k := inspectLogin(c, "198.51.100.40:52700", "220 (vsFTPd 3.0.3)", vsftpdLogin)
+	k.exchange("PASV", pasvReply(ap(ctlrstData)))
+	c.wait(20 * time.Millisecond)
+	k.emit(k.rst(true))
+	return c
+}
+
+// oddRSTGoesOn, captured on the client's side: an RST in the server's
+// name (fromClient false) or the client's, with TTL oddTTL where every
+// segment of its side came with 64 (injected on the path: neither end
+// took it), 40 ms after the login; after pause the session goes on as if
+// nothing came: an active-mode STOR (PORT, 200, STOR, 150, the data
+// connection from port 20, 226) and QUIT.
+func oddRSTGoesOn(fromClient bool, oddTTL uint8, pause time.Duration, port int) func() *capture {
+	return func() *capture {
+		c := newCapture(formatPcap, ethernetLink())
+		cli := ap(fmt.Sprintf("198.51.100.40:%d", port))
+		k := inspectLogin(c, cli.String(), "220 (vsFTPd 3.0.3)", vsftpdLogin)
+		c.wait(40 * time.Millisecond)
+		r := k.rst(fromClient)
+		r.ttl = oddTTL
+		k.emit(r)
+		c.wait(pause)
+		dataCli := ap(fmt.Sprintf("198.51.100.40:%d", port+1))
+		k.exchange("PORT "+portArg(dataCli), "200 PORT command successful. Consider using PASV.")
+		d := c.newConn(0, ap("203.0.113.60:20"), dataCli)
+		k.cmd("STOR upload.bin")
+		d.handshake()
+		k.send(false, []byte("150 Ok to send data.\r\n"))
+		d.bulk(false, fileBody("upload.bin", 4000))
+		d.close(false)
+		k.emit(k.ack(true))
+		k.reply("226 Transfer complete.")
+		k.quit()
+		return c
+	}
+}
+
+// The resets that both ends go on past: in the client's name from a box
+// 6 hops away (TTL 58), with the session quiet for 5 s after it, longer
+// than decode holds an RST (the PORT that follows was dropped as bytes
+// after the close, the session picked up again at the 200); in the
+// server's name with the ASA's TTL, and in the client's from the box 6
+// hops away, with the session going on at once.
+var (
+	farRSTClientQuietGoesOn = oddRSTGoesOn(true, 58, 5*time.Second, 52800)
+	oddRSTServerGoesOn      = oddRSTGoesOn(false, 255, 100*time.Millisecond, 52810)
+	farRSTClientGoesOn      = oddRSTGoesOn(true, 58, 100*time.Millisecond, 52820)
+)
