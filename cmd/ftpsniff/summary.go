@@ -554,12 +554,86 @@ type reasonKey struct {
 	reason string
 }
 
+// maxListedKeys bounds the (server, reason) pairs the summary list counts
+// sessions of, the first seen, as diagnose.MaxServers bounds the server
+// summaries: server addresses are the sender's to choose (spoofed
+// handshakes, FTP found by content on any port), and a count per pair,
+// and a line per pair, grew with them (80,000 servers: 70,000 lines of
+// "… 1 more session of"). The sessions of the pairs past it are counted
+// per reason, with their servers (otherFailed).
+const maxListedKeys = diagnose.MaxServers
+
+// maxOtherServers bounds the distinct servers counted for the reasons'
+// other sessions (otherFailed), over all reasons: each a 64-bit keyed
+// hash; past it the count says "more than".
+const maxOtherServers = 16384
+
 // failedList is what the summary view lists, bounded.
 type failedList struct {
-	items   []listed
-	perKey  map[reasonKey]int
-	omitted map[reasonKey]int
-	keys    []reasonKey // of omitted, in first-seen order
+	items []listed
+	// counts: the sessions listed and not listed of each (server,
+	// reason), the first maxListedKeys pairs seen.
+	counts map[reasonKey]listedCount
+	keys   []reasonKey // of those with sessions not listed, in first-seen order
+	// others: per reason, the sessions of pairs past maxListedKeys;
+	// otherServers, the servers they hold over all reasons.
+	others       map[string]*otherFailed
+	otherServers int
+}
+
+// listedCount is what the list did with the sessions of one (server,
+// reason): listed, or only counted (omitted).
+type listedCount struct{ listed, omitted int }
+
+// otherFailed is the sessions of one reason whose (server, reason) came
+// past maxListedKeys: counted, with their distinct servers.
+type otherFailed struct {
+	sessions int
+	servers  map[uint64]struct{} // maphash.Comparable(collapseSeed, server)
+	over     bool                // a server came that the bound could not count
+}
+
+// other counts a session of server that failed for reason, past
+// maxListedKeys.
+func (l *failedList) other(server netip.AddrPort, reason string) {
+	if l.others == nil {
+		l.others = map[string]*otherFailed{}
+	}
+	x := l.others[reason]
+	if x == nil {
+		x = &otherFailed{servers: map[uint64]struct{}{}}
+		l.others[reason] = x
+	}
+	x.sessions++
+	h := maphash.Comparable(collapseSeed, server)
+	if _, ok := x.servers[h]; ok || x.over {
+		return
+	}
+	if l.otherServers >= maxOtherServers {
+		x.over = true
+		return
+	}
+	x.servers[h] = struct{}{}
+	l.otherServers++
+}
+
+// notListedByServer is how many sessions the list counts by reason only
+// (their pair past maxListedKeys).
+func (l *failedList) notListedByServer() int {
+	n := 0
+	for _, x := range l.others {
+		n += x.sessions
+	}
+	return n
+}
+
+// notes says in words the list's bound hit, for the summary's note line.
+func (l *failedList) notes() []string {
+	n := l.notListedByServer()
+	if n == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%d session%s that failed or raised a warning counted by reason only in the summary's list, not by server: their server and reason came after the first %d such pairs", n, plural(n), maxListedKeys)}
 }
 
 // sessionFailed decides whether s belongs in the summary list, and why:
@@ -596,28 +670,38 @@ func dataFailed(d *track.DataConn) bool {
 // listSession adds s to the summary list when it failed or warned, with
 // what the output kept of its findings.
 func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
+	if o.view == viewFull {
+		return // (only the summary view writes the list)
+	}
 	fs := sf.all() // every kind of its findings
 	reason, ok := o.sessionFailed(s, fs)
 	if !ok {
 		return
 	}
 	l := &o.failed
-	if l.perKey == nil {
-		l.perKey, l.omitted = map[reasonKey]int{}, map[reasonKey]int{}
+	if l.counts == nil {
+		l.counts = map[reasonKey]listedCount{}
 	}
 	k := reasonKey{server: s.Server, reason: reason}
+	c, known := l.counts[k]
+	if !known && len(l.counts) >= maxListedKeys {
+		l.other(s.Server, reason)
+		return
+	}
 	per := listedPerReason
 	if o.verbose {
 		per = listedPerReasonVerbose
 	}
-	if l.perKey[k] >= per || len(l.items) >= maxListed {
-		if l.omitted[k] == 0 {
+	if c.listed >= per || len(l.items) >= maxListed {
+		if c.omitted == 0 {
 			l.keys = append(l.keys, k)
 		}
-		l.omitted[k]++
+		c.omitted++
+		l.counts[k] = c
 		return
 	}
-	l.perKey[k]++
+	c.listed++
+	l.counts[k] = c
 	who := whoString(s, safe)
 	var codes []string
 	seen := map[string]bool{}
@@ -724,7 +808,7 @@ func sessionRerun(id string, drop []string) string {
 func (o *textOutput) writeFailedList() {
 	l := &o.failed
 	p := o.p
-	if len(l.items) == 0 {
+	if len(l.items) == 0 && len(l.others) == 0 {
 		o.printf("%s\n\n", p.good.Sprint("no session failed or raised a warning"))
 		return
 	}
@@ -773,12 +857,30 @@ func (o *textOutput) writeFailedList() {
 		return strings.Compare(a.reason, b.reason)
 	})
 	for _, k := range keys {
+		n := l.counts[k].omitted
 		if o.neverReached[k.server] {
-			groupedMore += l.omitted[k]
+			groupedMore += n
 			continue
 		}
 		o.printf("  %s\n", p.dim.Sprintf("… %d more session%s of %s with %s (%s)",
-			l.omitted[k], plural(l.omitted[k]), k.server, k.reason, o.moreHint(k)))
+			n, plural(n), k.server, k.reason, o.moreHint(k)))
+	}
+	// Past maxListedKeys: a line per reason.
+	reasons := slices.Collect(maps.Keys(l.others))
+	slices.SortFunc(reasons, func(a, b string) int {
+		if c := reasonRank(a) - reasonRank(b); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	for _, r := range reasons {
+		x := l.others[r]
+		servers := fmt.Sprintf("%d other server%s", len(x.servers), plural(len(x.servers)))
+		if x.over {
+			servers = fmt.Sprintf("more than %d other servers", len(x.servers))
+		}
+		o.printf("  %s\n", p.dim.Sprintf("… %d more session%s of %s with %s (%s)",
+			x.sessions, plural(x.sessions), servers, r, o.otherHint()))
 	}
 	if groupedMore > 0 {
 		o.printf("  %s\n", p.dim.Sprintf("… %d more session%s of the servers never reached (--server ADDR:PORT lists one server's; --json writes every session)",
@@ -802,10 +904,21 @@ func (o *textOutput) moreHint(k reasonKey) string {
 	if o.rerunDrop != "" {
 		without = " and without " + o.rerunDrop
 	}
-	if !o.verbose && l.perKey[k]+l.omitted[k] <= listedPerReasonVerbose && len(l.items)+l.omitted[k] <= maxListed {
+	c := l.counts[k]
+	if !o.verbose && c.listed+c.omitted <= listedPerReasonVerbose && len(l.items)+c.omitted <= maxListed {
 		return "the same command with -v" + server + without + " lists them"
 	}
 	return "the same command with --json" + server + without + " writes every session"
+}
+
+// otherHint is the command that shows the sessions of a reason the summary
+// list counted past maxListedKeys: --server lists one server's, and --json
+// writes them all.
+func (o *textOutput) otherHint() string {
+	if o.rerunDrop != "" {
+		return "the same command without " + o.rerunDrop + ": with --server ADDR:PORT it lists one server's, with --json every session"
+	}
+	return "the same command with --server ADDR:PORT lists one server's; --json writes every session"
 }
 
 // shellWord quotes w for a POSIX shell when it holds a character the

@@ -1565,6 +1565,7 @@ func (o *textOutput) Summary(t totals) {
 	}
 	warn := readingNotes(t, o.view != viewSummary, o.notShown)
 	warn = append(warn, diagnosisNotes(t.Diagnosis)...)
+	warn = append(warn, o.failed.notes()...)
 	if len(warn) > 0 {
 		// Wrapped like every sentence of ftpsniff's: a busy capture's
 		// limits make a note of a thousand characters.
