@@ -470,7 +470,7 @@ func (h Hops) Beyond(server bool) bool {
 // Endpoint is a data endpoint as the wire text states it.
 type Endpoint struct {
 	Via  ftp.Via
-	Addr netip.AddrPort // for EPSV the address is invalid unless the reply named one
+	Addr netip.AddrPort // for EPSV the address is invalid: the data goes to the control connection's
 	Form ftp.Form       // how a 227 was matched
 	// Loose: the PORT or EPRT argument breaks its RFC's syntax ("+25", a
 	// trailing comma or word, no closing delimiter) and Addr is what the

@@ -1147,9 +1147,19 @@ func otherCopy(e *ControlEvent, d int, line []byte, server netip.AddrPort) {
 		ap, err := ftp.ParseLPSV(r.Text)
 		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPSV, Addr: ap}, err
 	case 229:
-		addr, port, err := ftp.ParseEPSV(r.Text)
-		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(addr, port)}, err
+		e.Endpoint, e.EndpointErr = epsvEndpoint(r.Text)
 	}
+}
+
+// epsvEndpoint is the endpoint a 229 reply's text announces: its port,
+// with no address. RFC 2428 requires the address field empty and has the
+// client connect to the control connection's address whatever it holds
+// (curl, lftp and ftplib do); an address filled in anyway
+// (ftp.ReplyEPSVFields flags the reply) is not where the data goes, so
+// it is not announced.
+func epsvEndpoint(text string) (Endpoint, error) {
+	_, port, err := ftp.ParseEPSV(text)
+	return Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(netip.Addr{}, port)}, err
 }
 
 // parsePASVReply parses a 227 reply r on a control connection to server
@@ -1819,8 +1829,9 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		ap, err := ftp.ParseLPSV(r.Text)
 		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPSV, Addr: ap}, p.replyEndpointCut(r, 255, err)
 	case 229:
-		addr, port, err := ftp.ParseEPSV(r.Text)
-		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(addr, port)}, p.replyEndpointCut(r, 65535, err)
+		var err error
+		e.Endpoint, err = epsvEndpoint(r.Text)
+		e.EndpointErr = p.replyEndpointCut(r, 65535, err)
 	case 234:
 		e.Encrypts = p.auth != authNone
 	}

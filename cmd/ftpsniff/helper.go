@@ -129,6 +129,7 @@ func (p *pipeline) helperHooks(next track.Sink) (track.Sink, func(*track.Tracker
 	if p.diag != nil {
 		hl.addrSetting = p.diag.AddrSetting
 		hl.epsvAllow = p.diag.EPSVAllow
+		hl.bounce = p.diag.NamesAnotherHost
 	}
 	if p.opts.cmd != nil {
 		hl.notes = p.opts.cmd.ErrOrStderr()
@@ -160,6 +161,10 @@ type annNote struct {
 	// announced, the capture where the sender may be seen translated):
 	// the advice names it.
 	guess bool
+	// bounce: a PORT/EPRT that names another host than the client (an
+	// FTP bounce, helperLayer.bounce): the helper expecting nothing for
+	// it is the refusal it deserves, said as info with no advice.
+	bounce bool
 	// cut: the packet number of a segment the capture cut at the snap
 	// length that this verdict depends on (the simulation assumed it
 	// ended a line); 0: none.
@@ -300,6 +305,10 @@ type helperLayer struct {
 	// refuses EPSV, in its family's words (the diagnoser's); nil or "":
 	// not named.
 	epsvAllow func(*track.Session) string
+	// bounce reports whether a PORT/EPRT/LPRT's endpoint names another
+	// host than the client (an FTP bounce), by the diagnoser's rules;
+	// nil: never.
+	bounce func(*track.Session, netip.AddrPort, *track.DataConn) bool
 
 	conns map[decode.ConnKey]*helperConn
 	// expect indexes the live expectations by source address and
@@ -1220,6 +1229,8 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	guess := n.hypSet && r.Action == nfhelper.NotRecorded && r.Announced.Addr().IsPrivate() && !h.seenUntranslated(s, dir, r)
 	n.natVerdict = guess && natEvident(r)
 	n.guess = guess
+	// (A private address keeps the NAT hypothesis its advice names.)
+	n.bounce = dir == nfhelper.ClientToServer && r.Action == nfhelper.NotRecorded && !guess && h.bounce != nil && h.bounce(s, r.Announced, c.Data)
 	if c.Data != nil {
 		if len(h.armed) < helperMaxDataNotes {
 			h.armed[c.Data] = n
@@ -1268,6 +1279,11 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 		f.Message = fmt.Sprintf("the helper would rewrite this %s to %s (%+d bytes) and expect %s", r.Kind, r.Rewrite.Text(), r.Rewrite.Delta(), r.Expect)
 	case r.Action == nfhelper.Expected:
 		return // the helper would open it: said with the data connection
+	case r.Action == nfhelper.NotRecorded && n.bounce:
+		f.Code, f.Severity = CodeHelperIgnored, diagnose.SeverityInfo
+		f.Message = fmt.Sprintf("the Linux helper would create no expectation for this %s, as it should: it names %s, another host than the client %s (an FTP bounce: see ftp-bounce), and the helper expects only the sender's own address (loose=0), so a router with it would not let the server's connection there through as RELATED",
+			r.Kind, r.Announced.Addr(), r.Sender)
+		f.Advice = "nothing to change for the helper: it refuses what it should; see ftp-bounce for the server that accepted the " + r.Kind.String()
 	case r.Action == nfhelper.NotRecorded:
 		f.Code, f.Severity = CodeHelperIgnored, diagnose.SeverityWarning
 		noExp := fmt.Sprintf("the Linux helper would create no expectation: the %s announces %s, but the sender's address as the router sees it is %s (loose=0), so the %s data connection would not be RELATED",
@@ -1709,6 +1725,14 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		// expectation that router would create, never against the
 		// no-expectation of the untranslated view.
 		return h.natDataFinding(f, syn, d, r, n.hyp.Expect, n.hyp.Rewrite.Text(), n.notes())
+	case r.Action == nfhelper.NotRecorded && n.bounce && h.bounce(s, r.Announced, d):
+		// The refusal a bounce deserves: info, nothing to advise away
+		// (asked again: the connection may have gone to the client).
+		f.Severity = diagnose.SeverityInfo
+		f.Message = fmt.Sprintf("a Linux router with the FTP helper would not let %s through, as it should: the %s named %s, another host than the client %s (an FTP bounce: see ftp-bounce), so no expectation was created (loose=0)",
+			syn, r.Kind, r.Announced.Addr(), r.Sender) + n.notes()
+		f.Advice = "nothing to change for the helper: it refuses what it should; see ftp-bounce for the server that accepted the " + r.Kind.String()
+		return f
 	case r.Action == nfhelper.NotRecorded:
 		why = fmt.Sprintf("the announcement named %s, not the sender's address %s, so no expectation was created (loose=0)", r.Announced.Addr(), r.Sender)
 		f.Advice = h.notRecordedAdvice(s, r.Dir, r, n.guess)

@@ -74,6 +74,9 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 		st.translated[dc.Announced.Addr()] = true
 	}
 	add(nat)
+	if dc.Passive && fxp == nil {
+		add(d.passivePrivilegedPort(s, dc))
+	}
 	if !dc.Passive && fxp == nil {
 		if d.noteBounce(s, dc.Announced, dc.Announce, dc, bounceState(dc)) {
 			// A connection to a third host is the bounce, not a firewall
@@ -785,7 +788,7 @@ func (j *pasvJudge) uncheckedPublic() *Finding {
 // not the private control address, with no public address given.
 func (d *Diagnoser) uncheckedAnnounced(s *track.Session, dc *track.DataConn) bool {
 	a, srv, cli := dc.Announced.Addr().Unmap(), s.Server.Addr().Unmap(), s.Client.Addr().Unmap()
-	if !dc.Passive || dc.Via == ftp.ViaEPSV || a == srv || Local(a) || !Local(srv) || SameNet(cli, srv) || unusableAddr(Classify(a)) {
+	if !dc.Passive || dc.Via == ftp.ViaEPSV || a == srv || Local(a) || !Local(srv) || SameNet(cli, srv) || unusableAddr(Classify(a)) || noHostAddr(a) {
 		return false
 	}
 	return !d.polOf(s).Public().IsValid()
@@ -1137,14 +1140,14 @@ func (j *pasvJudge) notControlAddress() *Finding {
 	switch {
 	case pub.IsValid() && a == pub:
 		return j.translated("its public address (as configured)")
-	case unusableAddr(cls):
+	case unusableAddr(cls) || noHostAddr(a):
 		// Only the clients that trust the address fail: one that ignored
 		// it and got through makes this announcement a warning, as any
 		// other wrong address that worked (sevFor). The fix names the
 		// address, so that a second unusable one in the session (0.0.0.0,
 		// then 127.0.0.1) is written out, not taken for a repeat.
 		j.unusable = true
-		return j.mismatch(j.sevFor(), fmt.Sprintf("The server announces %s, %s, which no client can connect to; it is seen at %s.", a, cls.Describe(a), srv))
+		return j.mismatch(j.sevFor(), fmt.Sprintf("The server announces %s, %s, which no client can connect to; it is seen at %s.", a, describeTarget(a), srv))
 	case pub.IsValid():
 		return j.mismatch(j.sevFor(), fmt.Sprintf("The server announces %s (%s), not the public address %s clients should be told; it is seen at %s.", a, cls.Describe(a), pub, srv))
 	case Local(a) && !Local(srv):

@@ -138,6 +138,9 @@ const (
 	// 227/229 (fxp.go): what became of it, and never a NAT or bounce
 	// reading.
 	CodeFXP = "fxp-transfer"
+	// CodePassivePrivilegedPort: a 227/228/229 naming a port below
+	// 1024, where no server listens for passive data (pasvport.go).
+	CodePassivePrivilegedPort = "passive-privileged-port"
 )
 
 // Codes lists every code, in the order the troubleshooting page documents them.
@@ -150,7 +153,7 @@ var Codes = []string{
 	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodeEPSVAllIgnored, CodePassiveRefused, CodeActiveRefused, CodeTLSReset, CodeTLSFailed,
 	CodeTransferAborted, CodeSessionRefused, CodePMTUBlackHole, CodeControlUndelivered, CodeControlReset, CodeCommandUnanswered,
 	CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered,
-	CodeTLSRequired, CodeDataCleartext, CodeFXP,
+	CodeTLSRequired, CodeDataCleartext, CodeFXP, CodePassivePrivilegedPort,
 }
 
 // Finding is one diagnosis.

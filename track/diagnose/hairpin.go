@@ -32,15 +32,15 @@ import (
 // acknowledging its SYN), the loopback without masquerade is the fact.
 
 // lanPublic reports whether dc is a passive announcement of a public
-// address, not the control address, to a client on the server's own
-// private network.
+// address (one a host may have: noHostAddr's are no one's), not the
+// control address, to a client on the server's own private network.
 func lanPublic(s *track.Session, dc *track.DataConn) bool {
 	if dc == nil || !dc.Passive || !dc.Announced.IsValid() {
 		return false
 	}
 	a := dc.Announced.Addr().Unmap()
 	srv, cli := s.Server.Addr().Unmap(), s.Client.Addr().Unmap()
-	return !Local(a) && a != srv && Local(srv) && Local(cli) && SameNet(cli, srv)
+	return !Local(a) && !noHostAddr(a) && a != srv && Local(srv) && Local(cli) && SameNet(cli, srv)
 }
 
 // The same holds for a private address (a CGNAT one too) that is not the
@@ -234,6 +234,25 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a, pub n
 		outsideFor, to = "the clients beyond that NAT", a.String()
 	}
 	toPublic := dc.Seen() && dc.Server.Addr().Unmap() == a // the client's connection, to the address announced
+	// unproven: nothing shows a to be the server's own public address (a
+	// public address given or configured, a connection to it that
+	// reached the server, the server's answer reflected: those cases
+	// below say so): it may as well be
+	// another host's, to which a misconfigured or hostile server sends
+	// its clients (the passive counterpart of an FTP bounce). On a
+	// privileged port (passive-privileged-port) that is the likelier
+	// reading, and no NAT loopback is the lead.
+	reflected := dc.Reflected != nil && dc.Reflected.From.Addr().Unmap() == srv
+	unproven := !outside && pub != a && !d.wasReached(s, a) && !hairpinSource(s, dc) && !(toPublic && (gotThrough(dc) || reflected))
+	privileged := unproven && dc.Announced.Port() < 1024
+	rightFor := ": right for clients outside, but"
+	if unproven {
+		head = fmt.Sprintf("The server, at %s, announces %s, a public address, to client %s on its own network: its own public address if the router in front forwards it to the server (nothing here shows that it does), or another host's, to which a misconfigured or hostile server sends its clients (the passive counterpart of an FTP bounce)", srv, a, cli)
+		if privileged {
+			head += fmt.Sprintf(". Port %d makes the second likelier: no server listens for passive data below 1024 (see passive-privileged-port)", dc.Announced.Port())
+		}
+		rightFor = ". If it is the server's own, that is right for clients outside, but"
+	}
 	dcEvidence := fmt.Sprintf("data connection from %s to %s (packet %d), %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome)
 	switch {
 	case hairpinSource(s, dc):
@@ -254,7 +273,7 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a, pub n
 		f.Message = fmt.Sprintf("%s, and the client's data connection to %s was answered: the router loops connections to its public address back to the server (NAT loopback, hairpin NAT). This works.", head, dc.Server)
 		f.Advice = "Nothing to change. The clients on the server's own network depend on the router's NAT loopback; giving them the private address spares them the detour: " + lanAddrAdvice(fam, srv) + "." + fam.note()
 		return f, true
-	case toPublic && dc.Outcome.Failed() && dc.Reflected != nil && dc.Reflected.From.Addr().Unmap() == srv:
+	case toPublic && dc.Outcome.Failed() && reflected:
 		// The server's answer from its private address is on the wire,
 		// and the client's reset of it: the router does loop the
 		// connection back, without masquerading it.
@@ -269,7 +288,7 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a, pub n
 		// unreachable); its cause is not: the readings, likeliest first.
 		ev = joinEvidence(ev, dcEvidence)
 		f := &Finding{Code: CodeNATMismatch, Severity: SeverityError, TS: dc.Armed, Packets: packets(pk, []uint64{dc.SYNNum}), Evidence: ev, caused: true, hairpin: true}
-		f.Message = fmt.Sprintf("%s: right for clients outside, but this client's data connection to %s failed (%s). %s", head, dc.Server, dc.Outcome, hairpinCauses(srv))
+		f.Message = fmt.Sprintf("%s%s this client's data connection to %s failed (%s). %s", head, rightFor, dc.Server, dc.Outcome, hairpinCauses(srv))
 		if outside {
 			// outsideProven: the box at the address answered itself.
 			how := "with a RST"
@@ -279,14 +298,35 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a, pub n
 			f.Message = fmt.Sprintf("%s: right for %s, but this client's data connection to %s failed: %s answered its SYN itself, %s, so nothing there listens on port %d, the port the server opened. From the server's own network, %s leads back to the server only if the router loops connections to it back (NAT loopback, hairpin NAT) and forwards the whole passive range; this one does not, for this port, or a firewall there rejects it.", head, outsideFor, dc.Server, a, how, dc.Server.Port(), a)
 		}
 		f.Advice = hairpinAdvice(fam, srv, a, epsv) + fam.note()
+		unprovenSaid(f, a, privileged, unproven)
 		return f, true
 	case !dc.Seen() && dc.Outcome.Failed():
 		f := &Finding{Code: CodeNATMismatch, Severity: SeverityWarning, TS: dc.Armed, Packets: packets(pk), Evidence: ev, hairpin: true}
-		f.Message = fmt.Sprintf("%s: right for clients outside, but this client must go out to the router and come back, and no data connection of it was seen. They never arrive if the router does not loop connections from the LAN to its public address back to the server (no NAT loopback, hairpin NAT: the classic \"works from outside, fails inside\"), loops them back without masquerading them, or does not forward the passive range.", head)
+		f.Message = fmt.Sprintf("%s%s this client must go out to the router and come back, and no data connection of it was seen. They never arrive if the router does not loop connections from the LAN to its public address back to the server (no NAT loopback, hairpin NAT: the classic \"works from outside, fails inside\"), loops them back without masquerading them, or does not forward the passive range.", head, rightFor)
 		f.Advice = hairpinAdvice(fam, srv, a, epsv) + fam.note()
+		unprovenSaid(f, a, privileged, unproven)
 		return f, true
 	}
 	return nil, true
+}
+
+// unprovenSaid adds to f, natPassiveLAN's finding for a public address a
+// nothing shows to be the server's (unproven), the advice for the other
+// reading, another host's address; privileged (a port below 1024, where
+// no server listens for passive data): that reading leads, and the
+// finding is no NAT loopback's (hairpin: the verdict and the outcome's
+// finding blame the address, not the router).
+func unprovenSaid(f *Finding, a netip.Addr, privileged, unproven bool) {
+	if !unproven {
+		return
+	}
+	other := fmt.Sprintf("If %s is not the server's, no router setting mends it: find out why the server announces it (its passive address setting, or a server that is not yours) and keep clients from following it. If it is: ", a)
+	if privileged {
+		f.hairpin = false
+		f.Advice = other + f.Advice
+		return
+	}
+	f.Advice += fmt.Sprintf(" If %s is not the server's at all, no router setting mends it: find out why the server announces it (its passive address setting, or a server that is not yours).", a)
 }
 
 // reflectionEvidence says what the capture shows of dc's reflection.
