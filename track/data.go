@@ -223,7 +223,7 @@ func (t *Tracker) noDataRoom(sess *Session) string {
 		// it last found nothing to drop: a session of 4,096 live ones
 		// is not walked for each new one.)
 		if t.dropWalkedID != sess.ID || t.dropWalkedAt != t.reportedData {
-			t.dropReported(sess)
+			t.dropReportedFor(sess, recentKept)
 			t.dropWalkedID, t.dropWalkedAt = sess.ID, t.reportedData
 		}
 	}
@@ -285,6 +285,7 @@ func (t *Tracker) retract(sess *Session, dc *DataConn) {
 	if i := slices.Index(sess.Data, dc); i >= 0 {
 		sess.Data = slices.Delete(sess.Data, i, i+1)
 		sess.DataCount--
+		t.listed(sess, -1)
 	}
 	if sess.lastAnn() == dc {
 		sess.xfer.lastAnn = nil
@@ -2942,6 +2943,7 @@ func (t *Tracker) moveData(dc *DataConn, to *Session) bool {
 	from := dc.Session
 	if i := slices.Index(from.Data, dc); i >= 0 {
 		from.Data = slices.Delete(from.Data, i, i+1)
+		t.listed(from, -1)
 	}
 	from.DataCount--
 	dc.Session = to
@@ -5007,6 +5009,7 @@ func (t *Tracker) reportData(dc *DataConn) {
 	}
 	dc.Session.DataOutcomes[dc.Outcome]++
 	t.sink.Data(dc.Session, dc)
+	t.letUnusedGo(dc) // (datakept.go)
 	t.maybeReportEnd(dc.Session)
 }
 
@@ -5066,35 +5069,38 @@ func (t *Tracker) maybeReportEnd(sess *Session) {
 	}
 	sess.reported = true
 	t.releaseTranscript(sess)
+	t.dataReleased(sess)
 	if n := sess.DataNotKept; n > 0 && !sess.recentOnly {
 		// Said once, where the transcript ends, past every bound on
 		// events: the session's own count of what it does not show.
 		t.seq++
 		sess.Events = append(sess.Events, Event{Seq: t.seq, Kind: EventLimit, TS: sess.End, Text: fmt.Sprintf(
-			"%d of this session's data connections not shown in this transcript (past its %d, and neither their announcement nor their transfer command kept here): each was followed, diagnosed and counted",
-			n, t.opts.MaxDataPerSession)})
+			"%d of this session's data connections not shown in this transcript (past its %d, or let go sooner: announcements nothing used past its first %d, or past the %d the open sessions keep together; and neither their announcement nor their transfer command kept here): each was followed, diagnosed and counted",
+			n, t.opts.MaxDataPerSession, maxUnusedKept, t.opts.DataBudget)})
 		t.sink.Event(sess, &sess.Events[len(sess.Events)-1])
 	}
 	t.sink.SessionEnd(sess)
 }
 
 // addToSession adds a data connection to its session's list. With
-// RecentOnly (or past MaxDataPerSession: noDataRoom), finished ones
-// beyond the last few leave the list: the output has them already.
+// RecentOnly (or past MaxDataPerSession: noDataRoom, or once the open
+// sessions hold DataBudget: dataKeep), finished ones beyond the last
+// few leave the list: the output has them already.
 func (t *Tracker) addToSession(sess *Session, dc *DataConn) {
 	sess.DataCount++
-	if sess.recentData && len(sess.Data) >= recentKept {
-		t.dropReported(sess)
+	if keep := t.dataKeep(sess); sess.recentData && len(sess.Data) >= keep {
+		t.dropReportedFor(sess, keep)
 	}
 	sess.ListData(dc)
+	t.listed(sess, 1)
 }
 
 // dropReported takes the reported data connections out of sess.Data but
 // the latest announcement, and the oldest reported ones past half of
-// recentKept. A session keeping its transcript counts those the
+// keep. A session keeping its transcript counts those the
 // transcript can no longer show (DataNotKept): those neither of whose
 // commands it kept (an inferred connection has none).
-func (t *Tracker) dropReported(sess *Session) {
+func (t *Tracker) dropReported(sess *Session, keep int) {
 	drop := func(x *DataConn) bool {
 		if !sess.recentOnly && !(x.Announce != nil && x.Announce.kept()) && !(x.Command != nil && x.Command.kept()) {
 			sess.DataNotKept++
@@ -5102,8 +5108,8 @@ func (t *Tracker) dropReported(sess *Session) {
 		return true
 	}
 	sess.Data = slices.DeleteFunc(sess.Data, func(x *DataConn) bool { return x.reported && x != sess.lastAnn() && drop(x) })
-	if len(sess.Data) > recentKept/2 {
-		n := len(sess.Data) - recentKept/2
+	if len(sess.Data) > keep/2 {
+		n := len(sess.Data) - keep/2
 		kept := sess.Data[:0]
 		for _, x := range sess.Data {
 			if n > 0 && x.reported && drop(x) {

@@ -300,8 +300,13 @@
 //     reported all the same (the transcript shows those let go under
 //     their kept commands; Session.DataNotKept counts those it cannot);
 //     only a session with MaxDataPerSession not yet reported follows no
-//     more (Limits.DataSessionFull); 64 announcements per port
-//     (Limits.ExpectationsEvicted)
+//     more (Limits.DataSessionFull); of announcements nothing used and
+//     a later one superseded, a session keeps its first 16, the others
+//     leave Data once reported, together once they are half of it
+//     (Limits.UnusedNotKept; datakept.go); all open sessions together
+//     keep Options.DataBudget (4,096) in Data, past it each only its
+//     live and latest, the latest 4 (Limits.DataBudget); 64
+//     announcements per port (Limits.ExpectationsEvicted)
 //   - commands awaiting a reply per session: MaxPending (64;
 //     Limits.PendingOverflow)
 //   - what all open sessions hold of commands outside their transcripts

@@ -48,7 +48,10 @@ type Options struct {
 	// server may send 64 preliminary replies of 256 KiB to each command,
 	// a client pipeline 64 commands of --max-line bytes. 0 =
 	// DefaultCommandBytes.
-	CommandBytes       int
+	CommandBytes int
+	// DataBudget bounds the data connections all open sessions keep in
+	// Data together (datakept.go). 0 = DefaultDataBudget.
+	DataBudget         int
 	UnansweredWait     time.Duration // SYN-only connection final after this (packet time); 0 = 2 min
 	ExpectationTimeout time.Duration // announcement with no SYN final after this; 0 = 5 min
 	PortOnlyWindow     time.Duration // how long a port-only match is allowed after arming; 0 = 2 min
@@ -172,6 +175,7 @@ func (o *Options) defaults() {
 	def(&o.TranscriptBudget, DefaultTranscriptBudget)
 	def(&o.TranscriptBytes, DefaultTranscriptBytes)
 	def(&o.CommandBytes, DefaultCommandBytes)
+	def(&o.DataBudget, DefaultDataBudget)
 	if o.UnansweredWait <= 0 {
 		o.UnansweredWait = 2 * time.Minute
 	}
@@ -224,7 +228,19 @@ type Limits struct {
 	// DataSessionFull counts data connections not followed because their
 	// session had MaxDataPerSession not yet reported (open, or waiting
 	// for their transfer command's reply) already.
-	DataSessionFull     int `json:"data_session_full,omitempty"`
+	DataSessionFull int `json:"data_session_full,omitempty"`
+	// UnusedNotKept counts announcements nothing used and a later one
+	// superseded, past the first maxUnusedKept of their session, let go
+	// from its Data once reported (datakept.go): their records and
+	// findings were written; a transcript shows them only under their
+	// kept announcement (else Session.DataNotKept), the summary's list
+	// of failed sessions does not name them, and the diagnosis of the
+	// session's later connections does not look back at them.
+	UnusedNotKept int `json:"unused_announcements_not_kept,omitempty"`
+	// DataBudget counts reported data connections let go from their
+	// session's Data sooner because all open sessions held DataBudget
+	// together (dataKeep): the same costs, for connections tried too.
+	DataBudget          int `json:"data_budget_let_go,omitempty"`
 	ExpectationsEvicted int `json:"expectations_evicted"`
 	EventsOmitted       int `json:"events_omitted"`
 	RepliesOmitted      int `json:"replies_omitted"` // greeting lines or 1yz replies beyond their bound
@@ -400,6 +416,12 @@ type Tracker struct {
 	// to drop and that count then (by ID: no ended session is held).
 	reportedData, dropWalkedAt uint64
 	dropWalkedID               int
+	// dataListed: the data connections the open sessions hold in Data
+	// together (DataBudget); unusedKept, of the open sessions that
+	// reported announcements nothing used, how many of those they hold
+	// (letUnusedGo).
+	dataListed int
+	unusedKept map[*Session]unusedRun
 	// encrypted indexes the open sessions whose control channel is TLS by
 	// their (client, server) addresses, up to maxEncryptedPerPair of each
 	// pair (a client may hold several at once, to one server): their data

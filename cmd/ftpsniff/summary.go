@@ -774,6 +774,9 @@ func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
 		lb.bracketed(dcodes)
 		it.data = append(it.data, lb.line())
 	}
+	if sf != nil {
+		more += sf.gone + sf.goneAt(s)
+	}
 	if more > 0 {
 		it.more = fmt.Sprintf("… %d more such data connection%s (%s)", more, plural(more), o.sessionHint(s.ID))
 	}

@@ -466,6 +466,11 @@ type sessionFindings struct {
 	// failed sessions writes them); only of those the session still
 	// holds (pruneDataCodes).
 	dataCodes map[*track.DataConn][]string
+	// gone: the data connections with warnings or errors whose codes
+	// pruneDataCodes forgot, the session no longer holding them, but
+	// for failed ones (the list counts those from the session's
+	// outcomes): the list counts them with the others it does not name.
+	gone int
 	// byCmd and byData: kept indexed by the command (of a finding about
 	// no data connection) and by the data connection, built once when
 	// the transcript first asks for a large session's.
@@ -518,15 +523,19 @@ func (sf *sessionFindings) addDataCode(f *diagnose.Finding) {
 		sf.dataCodes = map[*track.DataConn][]string{}
 	}
 	sf.dataCodes[f.Data] = append(sf.dataCodes[f.Data], f.Severity.String()+" "+f.Code)
-	if s := f.Session; s != nil && len(sf.dataCodes) > 2*len(s.Data)+64 {
+	if s := f.Session; s != nil && len(sf.dataCodes) > len(s.Data)+max(2, len(s.Data)/2) {
 		sf.pruneDataCodes(s)
 	}
 }
 
 // pruneDataCodes forgets the codes of the data connections s no longer
-// holds (past track's MaxDataPerSession): the list writes only those of
-// s.Data. Called when dataCodes holds twice as many, so each finding
-// costs O(1) on average.
+// holds (track lets go of those past its MaxDataPerSession, of
+// announcements nothing used past the first few, and more once the open
+// sessions hold its budget): the list writes only those of s.Data, and
+// counts the others (gone). Each key holds its data connection: called
+// once dataCodes holds a few or half as many more than s.Data, so that
+// what it holds stays near what s.Data does and each finding costs O(1)
+// on average.
 func (sf *sessionFindings) pruneDataCodes(s *track.Session) {
 	held := make(map[*track.DataConn]bool, len(s.Data))
 	for _, d := range s.Data {
@@ -534,6 +543,9 @@ func (sf *sessionFindings) pruneDataCodes(s *track.Session) {
 	}
 	for d := range sf.dataCodes {
 		if !held[d] {
+			if !dataFailed(d) {
+				sf.gone++
+			}
 			delete(sf.dataCodes, d)
 		}
 	}
@@ -1964,6 +1976,8 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 	}
 	addn(uint64(lim.DataDropped), "data connection not followed (table full)", "data connections not followed (table full)")
 	addw(uint64(lim.DataSessionFull), fmt.Sprintf("data connections not followed: their session had %d not yet reported already", track.DefaultMaxDataPerSession))
+	addw(uint64(lim.UnusedNotKept), "announcements nothing used, superseded by later ones, past the first 16 of their session, let go once written: counted above and in --json with their findings; a transcript shows them only under their kept commands, and the session's later data connections are judged without them")
+	addw(uint64(lim.DataBudget), fmt.Sprintf("data connections let go from their open session sooner because the sessions open at once kept %d together: counted above and in --json with their findings; a transcript shows them only under their kept commands, and the session's later data connections are judged without them", track.DefaultDataBudget))
 	addn(uint64(lim.ExpectationsEvicted), "announcement evicted", "announcements evicted")
 	addw(uint64(lim.RepliesOmitted), "replies beyond the per-command bound")
 	addw(uint64(lim.ReplyLinesDropped), "lines of multi-line replies beyond the reply bound")
@@ -1995,4 +2009,24 @@ func diagnosisNotes(d diagnose.Omitted) []string {
 	addw(uint64(d.HostScanClientsNotFollowed), "control connections that never opened, from client addresses not followed for a scan of many hosts (64 others' runs were live): each stays an error")
 	addw(uint64(d.ForeignClosesNotJudged), "data connections from another address than the client's that the server closed at once, not judged for a silent refusal (ProFTPD's; data-source-nat): their session already held 4 whose transfer commands were not answered yet")
 	return warn
+}
+
+// goneAt is how many data connections with warnings or errors, not
+// failed, the codes of which dataCodes holds but s no longer does (not
+// yet pruned: pruneDataCodes).
+func (sf *sessionFindings) goneAt(s *track.Session) int {
+	if len(sf.dataCodes) == 0 {
+		return 0
+	}
+	held := make(map[*track.DataConn]bool, len(s.Data))
+	for _, d := range s.Data {
+		held[d] = true
+	}
+	n := 0
+	for d := range sf.dataCodes {
+		if !dataFailed(d) && !held[d] {
+			n++
+		}
+	}
+	return n
 }
