@@ -58,6 +58,9 @@ func TestLoneFTPSServicePortHedged(t *testing.T) {
 	}{
 		{"service port", "ftps_lone_3306.pcap", policy.Policy{}, true, "port 3306 is a well-known service's port", "", []string{"3300", "dport 3306", "pasv_min_port=3306"}},
 		{"ordinary port", "ftps_lone_40024.pcap", policy.Policy{}, false, "", "tcp dport 40000-40100", nil},
+		// A web application's port where passive ranges start too: a
+		// lone failed transfer there keeps its rule.
+		{"web application port", "ftps_lone_9000.pcap", policy.Policy{}, false, "", "tcp dport 9000-9100", nil},
 		{"service port among ordinary ones", "ftps_blocked_5000.pcap", policy.Policy{}, false, "", "tcp dport 5000-5100", nil},
 		{"outside the configured range", "ftps_lone_40024.pcap", outside, true, "port 40024 is outside the passive range vsftpd.conf sets (50000-50100)", "", []string{"dport 40000-40100"}},
 	} {

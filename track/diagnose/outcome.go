@@ -425,13 +425,34 @@ func misfitOf(s *track.Session, dc *track.DataConn, pol policy.Policy) misfitKin
 		return misfitElsewhere
 	case answered:
 		return fits
-	case servicePort(port) && !nearOrdinaryAttempt(s, dc):
+	case riskyToOpen(port) && !nearOrdinaryAttempt(s, dc):
 		return misfitServicePort
 	case len(serverRange(pol)) > 0 && !serverRange(pol).Contains(port):
 		return misfitOutsideRange
 	}
 	return fits
 }
+
+// riskyToOpen tells whether a port is one no advice may open on a lone
+// inferred connection's word: a system port, or a service's whose
+// exposure harms (databases, remote desktops, container and cluster
+// control, NFS, caches, search): what a client steered there (a DNAT
+// it controls) would have opened. The web applications' ports of
+// servicePort (3000, 5000, 8000, 8080, 9000 and the like) are left out:
+// passive ranges start there too, and a lone failed transfer, the common
+// "it hangs" capture under FTPS, keeps its rule.
+func riskyToOpen(port uint16) bool {
+	if port < 1024 {
+		return true
+	}
+	_, ok := slices.BinarySearch(riskyServices[:], port)
+	return ok
+}
+
+// riskyServices: MS SQL, Oracle, NFS, Docker, etcd, MySQL, RDP,
+// PostgreSQL, Kibana, VNC, Redis, Kubernetes API, Elasticsearch,
+// kubelet, memcached, MongoDB; sorted.
+var riskyServices = [...]uint16{1433, 1521, 2049, 2375, 2376, 2379, 3306, 3389, 5432, 5601, 5900, 6379, 6443, 9200, 10250, 11211, 27017}
 
 // serviceAside tells whether dc, a passive data connection of an
 // encrypted session inferred by peers and time, got through to a
