@@ -42,7 +42,7 @@ type carveIface struct {
 func createCarveWriter(name string, inputs []string) (*carveWriter, error) {
 	f, err := os.Create(name)
 	if err != nil {
-		return nil, fmt.Errorf("--write: %w", err)
+		return nil, fileFlagError("--write", name, "cannot create the file", err)
 	}
 	return &carveWriter{name: name, f: f, bw: bufio.NewWriterSize(f, 64<<10), ifaces: map[carveIface]int{}, inputs: inputs}, nil
 }

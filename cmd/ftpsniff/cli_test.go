@@ -31,7 +31,7 @@ func TestCLIErrors(t *testing.T) {
 		code int
 	}{
 		{"no files", []string{"read"}, "needs at least one capture file", 2},
-		{"unknown flag", []string{"read", "--bogus", "x.pcap"}, "unknown flag: --bogus", 2},
+		{"unknown flag", []string{"read", "--bogus", "x.pcap"}, "--bogus: no such flag", 2},
 		{"bad color", []string{"read", "--color", "pink", "x.pcap"}, "--color must be", 2},
 		{"bad control port", []string{"read", "--control-port", "70000", "x.pcap"}, "", 2},
 		{"missing file", []string{"read", filepath.Join(dir, "nope.pcap")}, "nope.pcap", 2},

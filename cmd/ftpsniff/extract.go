@@ -36,8 +36,8 @@ func (o *extractOptions) registerExtract(f *pflag.FlagSet) {
 	f.StringVar(&o.ExtractDir, "extract", "", "write the files the data connections carried (RETR, STOR, STOU, APPE) into the folder `DIR`, with a JSON file record each")
 	f.BoolVar(&o.ExtractListings, "extract-listings", false, "with --extract, also write directory listings (LIST, NLST, MLSD)")
 	f.IntVar(&o.ExtractMaxOpen, "extract-max-open", extract.DefaultMaxOpen, "with --extract, `N` files written at once; a transfer beyond it is counted, not written")
-	f.Int64Var(&o.ExtractMaxFile, "extract-max-file", extract.DefaultMaxFileBytes, "with --extract, `BYTES` of one file; the rest is counted, not written")
-	f.Int64Var(&o.ExtractMaxTotal, "extract-max-total", extract.DefaultMaxTotalBytes, "with --extract, `BYTES` of all files together; past it files are cut and counted")
+	bytesVar(f, &o.ExtractMaxFile, "extract-max-file", extract.DefaultMaxFileBytes, "with --extract, `BYTES` of one file (or 512M, 1G); the rest is counted, not written")
+	bytesVar(f, &o.ExtractMaxTotal, "extract-max-total", extract.DefaultMaxTotalBytes, "with --extract, `BYTES` of all files together (or 10G); past it files are cut and counted")
 }
 
 // validateExtract checks the limits and opens the folder, so a folder
@@ -55,7 +55,7 @@ func (o *extractOptions) validateExtract() error {
 	_, statErr := os.Stat(o.ExtractDir)
 	d, err := extract.Open(o.ExtractDir, extract.Limits{MaxOpen: o.ExtractMaxOpen, MaxFileBytes: o.ExtractMaxFile, MaxTotalBytes: o.ExtractMaxTotal})
 	if err != nil {
-		return usageErrorf("--extract %s: %v", o.ExtractDir, err)
+		return extractFolderError(o.ExtractDir, err)
 	}
 	created := errors.Is(statErr, fs.ErrNotExist)
 	if !created {

@@ -43,8 +43,8 @@ func TestFlagNeedsItsParent(t *testing.T) {
 		{[]string{"live", "-i", noIface, "--observer", "gw1"}, []string{"--observer", "needs --json or --format zeek"}},
 		{[]string{"read", "--public-address", "0.0.0.0", capFile}, []string{"--public-address 0.0.0.0", "no address a client can connect to"}},
 		{[]string{"read", "--public-address", "::", capFile}, []string{"--public-address ::", "no address a client can connect to"}},
-		{[]string{"read", "--session", "0", capFile}, []string{"--session", "(1 or more), not 0"}},
-		{[]string{"read", "--session", "-3", capFile}, []string{"--session", "(1 or more), not -3"}},
+		{[]string{"read", "--session", "0", capFile}, []string{"--session 0: not a session number"}},
+		{[]string{"read", "--session", "-3", capFile}, []string{"--session -3: not a session number"}},
 		{[]string{"read", "--max-line", "5", capFile}, []string{"--max-line", "not 5"}},
 		{[]string{"read", "--report", filepath.Join(t.TempDir(), "r.html"), "--report-sessions", "-1", capFile}, []string{"--report-sessions", "not -1"}},
 		{[]string{"live", "-i", noIface, "--community-id-seed", "3"}, []string{"--community-id-seed 3", "needs --community-id"}},
@@ -97,7 +97,7 @@ func TestSessionBeyondCaptureExitsZero(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"read", "--session", "99", capFile}, &stdout, &stderr)
-	if code != exitOK || !strings.Contains(stderr.String(), "no session 99 (the capture's sessions are numbered 1 to") {
+	if code != exitOK || !strings.Contains(stderr.String(), "--session 99: the capture holds ") {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }

@@ -735,7 +735,7 @@ type reopenFile struct {
 func openReopenFile(name string, owner fileOwner, stderr io.Writer) (*reopenFile, error) {
 	f, err := openAppendOwned(name, owner)
 	if err != nil {
-		return nil, fmt.Errorf("--output: %w", err)
+		return nil, fileFlagError("--output", name, "cannot open the file", err)
 	}
 	return &reopenFile{name: name, f: f, stderr: stderr}, nil
 }

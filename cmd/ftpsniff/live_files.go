@@ -149,7 +149,7 @@ type captureFile struct {
 func openCaptureFile(name string, ifaces []capture.Interface, owner fileOwner, stderr io.Writer) (*captureFile, error) {
 	c := &captureFile{name: name, ifaces: ifaces, stderr: stderr}
 	if err := c.open(owner); err != nil {
-		return nil, fmt.Errorf("--write: %w", err)
+		return nil, fileFlagError("--write", name, "cannot create the file", err)
 	}
 	return c, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -26,7 +25,7 @@ func addProfiling(root *cobra.Command) {
 		}
 		var err error
 		if cpuFile, err = os.Create(cpu); err != nil {
-			return fmt.Errorf("--cpuprofile: %w", err)
+			return fileFlagError("--cpuprofile", cpu, "cannot create the file", err)
 		}
 		return pprof.StartCPUProfile(cpuFile)
 	}
@@ -40,7 +39,7 @@ func addProfiling(root *cobra.Command) {
 		}
 		w, err := os.Create(mem)
 		if err != nil {
-			return fmt.Errorf("--memprofile: %w", err)
+			return fileFlagError("--memprofile", mem, "cannot create the file", err)
 		}
 		defer w.Close()
 		runtime.GC()

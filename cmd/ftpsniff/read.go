@@ -69,8 +69,10 @@ func (o *analysisOptions) register(c *cobra.Command) {
 	f.Lookup("control-port").DefValue = "" // no "(default [])"
 	f.UintSliceVar(&o.ImplicitPorts, "implicit-tls-port", nil, "server `PORT` of implicit FTPS (ftps://, TLS from the first byte) besides 990 (repeatable): give it when a server takes ftps:// on another port; TLS on a port not named is not taken for FTP, and its sessions are not reported")
 	f.Lookup("implicit-tls-port").DefValue = ""
+	wants(f, "control-port", "a port number (1 to 65535; port 21 is read always)")
+	wants(f, "implicit-tls-port", "a port number (1 to 65535; port 990 is read always)")
 	f.BoolVar(&o.NoDetect, "no-detect", false, "do not recognise FTP on other ports by its content")
-	f.IntVar(&o.MaxLine, "max-line", 4096, "longest control line kept, in `BYTES`; the excess is counted")
+	intBytesVar(f, &o.MaxLine, "max-line", 4096, "longest control line kept, in `BYTES` (4096, 4k); the excess is counted")
 	f.StringArrayVar(&o.PasvRanges, "pasv-range", nil, "passive `PORTS` the firewall allows, e.g. 40000-41000 (repeatable; single ports too)")
 	f.StringArrayVar(&o.ServerConfig, "server-config", nil, "the FTP server's configuration `FILE` (vsftpd.conf, proftpd.conf, pure-ftpd.conf or Debian's /etc/pure-ftpd/conf): passive range, public address, ports; again for the files a proftpd.conf includes (its Include lines also look next to it)")
 	f.StringVar(&o.PublicAddress, "public-address", "", "the `ADDRESS` clients should be told in 227 replies, when no configuration gives one")
@@ -81,6 +83,7 @@ func (o *analysisOptions) register(c *cobra.Command) {
 	f.StringVar(&o.Observer, "observer", "", "`NAME` of this capture point, stamped on every JSON and zeek record")
 	f.BoolVar(&o.CommunityID, "community-id", false, "add the Community ID v1 of every control and data connection to the JSON and zeek records")
 	f.Uint16Var(&o.CommunityIDSeed, "community-id-seed", 0, "with --community-id, `SEED` of the Community ID (0-65535; Zeek's and Suricata's default is 0)")
+	wants(f, "community-id-seed", "a seed from 0 to 65535")
 	o.registerHelper(c)
 }
 
@@ -320,7 +323,7 @@ live's kernel filter does.`,
 			// --session 0 is the flag's unset value: given, it is refused
 			// like -3, not taken for every session.
 			if c.Flags().Changed("session") && opts.Session < 1 {
-				return usageErrorf("--session must be a session number (1 or more), not %d", opts.Session)
+				return usageErrorf("--session %d: not a session number (1, 2, ...)", opts.Session)
 			}
 			if err := opts.validateView(); err != nil {
 				return err

@@ -48,6 +48,7 @@ func (o *readOptions) registerView(c *cobra.Command) {
 	f.StringVar(&o.Server, "server", "", "show only the sessions to this server `ADDR[:PORT]`")
 	f.StringVar(&o.Client, "client", "", "show only the sessions from this client `ADDRESS`")
 	f.IntVar(&o.Session, "session", 0, "show only session `N` (its control connection, data connections and ICMP errors)")
+	wants(f, "session", "a session number (1, 2, ...)")
 }
 
 // validateView checks the view and filter flags and builds the filter and
@@ -85,7 +86,7 @@ func (o *readOptions) buildSelector() error {
 	s := &sessionSelector{}
 	var desc []string
 	if o.Session < 0 {
-		return usageErrorf("--session must be a session number (1 or more)")
+		return usageErrorf("--session %d: not a session number (1, 2, ...)", o.Session)
 	}
 	if o.Session > 0 {
 		s.session = o.Session

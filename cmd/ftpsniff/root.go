@@ -23,12 +23,16 @@ connection to it happened, how it ended, and why it failed.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetVersionTemplate("ftpsniff {{.Version}}\n")
-	// A usage error is one line, not a usage dump.
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		// A usage error: pflag quotes the values with %q already, so its
-		// backslashes are escapes, not to be doubled (main's run).
-		return usageErrorf("%v (see '%s --help')", err, c.CommandPath())
-	})
+	// A usage error is one line naming the flag, not a usage dump
+	// (errline.go).
+	root.SetFlagErrorFunc(flagError)
+	// -v before the command is a bool flag from the start, not only once
+	// the root runs: cobra's search for the command would otherwise take
+	// it for a flag with a value and swallow the command's name
+	// ("ftpsniff -v read FILE": unknown command "FILE"). Before a
+	// command it is that command's -v (read's --verbose), as every flag
+	// given before the command name is; alone it prints the version.
+	root.InitDefaultVersionFlag()
 	root.AddCommand(newReadCmd(stdout, stderr))
 	root.AddCommand(newLiveCmd(stdout, stderr))
 	addProfiling(root)

@@ -717,7 +717,13 @@ func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
 	// The pointer first, then what went wrong, where cutting the line
 	// cannot take them; who and where last.
 	lb := newLineBuilder()
-	lb.item(fmt.Sprintf("--session %d", s.ID))
+	// The flag that shows the session whole; "session N" when that
+	// flag is given already (writeFailedList's heading says what shows it).
+	if o.sel != nil && o.sel.session > 0 {
+		lb.item(fmt.Sprintf("session %d", s.ID))
+	} else {
+		lb.item(fmt.Sprintf("--session %d", s.ID))
+	}
 	lb.keep()
 	lb.codeList("  ", codes)
 	before := "  "
@@ -815,7 +821,11 @@ func (o *textOutput) writeFailedList() {
 		o.printf("%s\n\n", p.good.Sprint("no session failed or raised a warning"))
 		return
 	}
-	o.printf("%s\n", p.head.Sprint("sessions that failed or raised a warning (each with the flag that shows it whole):"))
+	if o.sel != nil && o.sel.session > 0 {
+		o.printf("%s\n", p.head.Sprint("the session failed or raised a warning (without --summary it is shown whole):"))
+	} else {
+		o.printf("%s\n", p.head.Sprint("sessions that failed or raised a warning (each with the flag that shows it whole):"))
+	}
 	cut := func(l listLine, indent int) string {
 		if o.verbose {
 			return l.text

@@ -69,7 +69,7 @@ func TestSessionPastEndSaidInEveryFormat(t *testing.T) {
 	for _, args := range [][]string{{"--json"}, {"--format", "zeek"}, {"--color", "never"}} {
 		var out, errb bytes.Buffer
 		run(append(append([]string{"read", "--session", "999"}, args...), viewRealDir+"pasv-drop.pcap"), &out, &errb)
-		if !strings.Contains(errb.String(), "ftpsniff: no session 999 (the capture's sessions are numbered 1 to ") {
+		if !strings.Contains(errb.String(), "ftpsniff: --session 999: the capture holds 1 session (numbered 1)\n") {
 			t.Errorf("%v: stderr %q", args, errb.String())
 		}
 	}

@@ -273,7 +273,7 @@ func TestSessionBeyondCaptureSaid(t *testing.T) {
 	for _, tt := range []struct {
 		session, note string
 	}{
-		{"2", "ftpsniff: no session 2 (the capture's sessions are numbered 1 to 1)\n"},
+		{"2", "ftpsniff: --session 2: the capture holds 1 session (numbered 1)\n"},
 		{"1", ""},
 	} {
 		for _, view := range []string{"--summary", "--full"} {

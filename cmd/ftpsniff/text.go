@@ -1661,11 +1661,14 @@ func noSuchSession(w io.Writer, sel *sessionSelector, selected, lastID int) {
 	if sel == nil || sel.session <= 0 || selected > 0 || sel.session <= lastID {
 		return
 	}
-	if lastID == 0 {
-		fmt.Fprintf(w, "ftpsniff: no session %d (the capture holds no FTP session)\n", sel.session)
-		return
+	switch lastID {
+	case 0:
+		fmt.Fprintf(w, "ftpsniff: --session %d: the capture holds no FTP session\n", sel.session)
+	case 1:
+		fmt.Fprintf(w, "ftpsniff: --session %d: the capture holds 1 session (numbered 1)\n", sel.session)
+	default:
+		fmt.Fprintf(w, "ftpsniff: --session %d: the capture holds %d sessions (numbered 1 to %d)\n", sel.session, lastID, lastID)
 	}
-	fmt.Fprintf(w, "ftpsniff: no session %d (the capture's sessions are numbered 1 to %d)\n", sel.session, lastID)
 }
 
 // transcriptNote says what the transcripts' bounds left out: commands
