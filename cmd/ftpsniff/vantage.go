@@ -422,6 +422,10 @@ type vantageTextStream struct {
 	conns, everywhere, unordered, sessions int
 	byWhere                                [16]int
 	diffs                                  []string
+	// control lines (commands, replies) lost or never acknowledged:
+	// how many, in how many sessions, the first maxVantageDiffs said.
+	ctlLines, ctlSessions int
+	ctlDiffs              []string
 }
 
 // textOut is a textOutput on w for its wrapping: flush it when done.
@@ -466,6 +470,15 @@ func (t *vantageTextStream) count(s *vantage.Session) {
 	}
 	if !s.OrderKnown {
 		t.unordered++
+	}
+	if s.ControlLost > 0 {
+		t.ctlSessions++
+		t.ctlLines += s.ControlLost
+		for _, c := range s.ControlLosses {
+			if len(t.ctlDiffs) < maxVantageDiffs {
+				t.ctlDiffs = append(t.ctlDiffs, fmt.Sprintf("session %d control: %s: %s", s.ID, c.Where, sentence(c.Verdict)))
+			}
+		}
 	}
 	for n, p := range s.Data {
 		t.conns++
@@ -539,6 +552,15 @@ func writeVantageSession(o *textOutput, rep *vantage.Report, s *vantage.Session)
 		}
 		if p.Helper != nil {
 			o.para("     ", "helper:", sentence(p.Helper.Verdict), "        ")
+		}
+	}
+	if s.ControlLost > 0 {
+		o.printf("  control connection\n")
+		for _, c := range s.ControlLosses {
+			o.para("     ", "->", fmt.Sprintf("%s: %s", c.Where, sentence(c.Verdict)), "        ")
+		}
+		if more := s.ControlLost - len(s.ControlLosses); more > 0 {
+			o.printf("     … %d more line%s\n", more, plural(more))
 		}
 	}
 	o.printf("\n")
@@ -640,6 +662,17 @@ func (t *vantageTextStream) summary(o *textOutput) {
 		}
 	} else if t.conns > 0 {
 		o.printf("  every data connection delivered at every point that saw it\n")
+	}
+	if t.ctlLines > 0 {
+		// A transfer whose data passed while its 226 never reached the
+		// client hangs all the same: said beside the data's verdict.
+		o.printf("  %d control line%s (command or reply) in %d session%s not delivered:\n", t.ctlLines, plural(t.ctlLines), t.ctlSessions, plural(t.ctlSessions))
+		for _, d := range t.ctlDiffs {
+			o.para("    ", "", d, "      ")
+		}
+		if shown := len(t.ctlDiffs); t.ctlLines > shown {
+			o.printf("    … %d more (shown above under their sessions)\n", t.ctlLines-shown)
+		}
 	}
 	var parts []string
 	for k, n := range t.byWhere {
@@ -889,6 +922,24 @@ type jsonVantageSession struct {
 	OrderedBy     string             `json:"ordered_by,omitempty"`
 	Points        []jsonConnView     `json:"points"`
 	Announcements []jsonAnnouncement `json:"announcements"`
+	// ControlLost counts the commands and replies lost between points or
+	// never acknowledged; ControlLosses holds the first few.
+	ControlLost   int               `json:"control_lost,omitempty"`
+	ControlLosses []jsonControlLoss `json:"control_losses,omitempty"`
+}
+
+type jsonControlLoss struct {
+	Where   string `json:"where"`
+	From    string `json:"from"`
+	Code    int    `json:"code,omitempty"`
+	Text    string `json:"text"`
+	TextRaw []byte `json:"text_raw,omitempty"`
+	// Truncated: Text is the line's first 64 bytes.
+	Truncated bool   `json:"truncated,omitempty"`
+	TS        string `json:"ts"`
+	After     string `json:"after"`
+	Before    string `json:"before,omitempty"`
+	Verdict   string `json:"verdict"`
 }
 
 type jsonAnnouncement struct {
@@ -1028,6 +1079,18 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 				}
 			}
 			js.Announcements = append(js.Announcements, ja)
+		}
+		js.ControlLost = s.ControlLost
+		for _, c := range s.ControlLosses {
+			jc := jsonControlLoss{Where: c.Where.String(), From: "server", Code: c.Code, Text: c.Text, TextRaw: rawOf(c.Text), Truncated: c.TextCut, TS: tsString(c.TS),
+				After: rep.Points[c.After], Verdict: c.Verdict}
+			if c.FromClient {
+				jc.From = "client"
+			}
+			if c.Before >= 0 {
+				jc.Before = rep.Points[c.Before]
+			}
+			js.ControlLosses = append(js.ControlLosses, jc)
 		}
 		enc.write(js)
 		if s.Helper != nil {

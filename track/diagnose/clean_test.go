@@ -188,6 +188,13 @@ var faultCaptures = map[string][]string{
 	"globus-url-copy.pcap":              {CodeControlEncrypted},
 	"globus-url-copy-bad-encoding.pcap": {CodeControlEncrypted},
 	"ftp-many-port-expected.pcap.gz":    {CodeFTPBounce},
+
+	// The reviewer's two-point recordings (pcaps/real/README.md), cut to
+	// the control connection: the 226 lost at a home router, dropped by
+	// the client's own firewall.
+	"control-cut-download-client.pcap": {CodeControlIdle},
+	"client-host-fw-cut-client.pcap":   {CodeControlIdle, CodeControlUndelivered},
+	"client-host-fw-cut-server.pcap":   {CodeControlIdle, CodeControlUndelivered},
 }
 
 // TestCleanCapturesRaiseNoAlarm runs every capture in pcaps/real,

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -142,7 +143,22 @@ type Line struct {
 	Port uint16
 	// Code is a reply's code (0 for a command).
 	Code int
+	// Text is what is kept to name the line in a verdict: a reply's last
+	// line, a command's verb only (its argument may be a password), cut
+	// at maxLineText (TextCut: it was longer). Raw bytes from the wire:
+	// escape to print.
+	Text    string
+	TextCut bool
+	// end: the sequence number past the highest byte its sender had sent
+	// when the line was complete, at this point (haveEnd: known), as an
+	// Announcement's: an acknowledgment reaching past it proves the line
+	// arrived.
+	end     uint32
+	haveEnd bool
 }
+
+// maxLineText bounds Line.Text.
+const maxLineText = 64
 
 // maxLines bounds the lines kept per control connection.
 const maxLines = 64
@@ -188,6 +204,10 @@ type Control struct {
 	// direction the other side sent (have*: one seen).
 	sent, acked         [2]uint32
 	haveSent, haveAcked [2]bool
+	// lastFrom: per side ([0] the client), when its last segment other
+	// than a reset passed: a receiver that sent on past a line without
+	// acknowledging it never got it.
+	lastFrom [2]time.Time
 	// Segs are its segments with payload, in capture order, when the
 	// Collector keeps them (Options.KeepControlBytes); SegsCut says some
 	// were not kept.
@@ -820,8 +840,11 @@ func (c *Collector) controlSegment(x *Control, s *decode.Segment, syn, ack bool)
 	x.Packets[dirIndex(fromClient)]++
 	if s.Flags.Has(decode.FlagRST) {
 		x.rst = true
-	} else if s.Flags.Has(decode.FlagFIN) {
-		x.fin[dirIndex(fromClient)] = true
+	} else {
+		x.lastFrom[dirIndex(fromClient)] = s.TS
+		if s.Flags.Has(decode.FlagFIN) {
+			x.fin[dirIndex(fromClient)] = true
+		}
 	}
 	if d := dirIndex(fromClient); x.TTL[d] == 0 {
 		x.TTL[d] = s.TTL
@@ -1061,6 +1084,7 @@ func (c *Collector) line(x *Control, e *decode.ControlEvent) {
 	case decode.ControlCommand:
 		l.FromClient = true
 		h = fnvAdd(fnvAdd(fnvAdd(h, e.Command.Verb), " "), e.Command.Arg)
+		l.Text, l.TextCut = lineText(e.Command.Verb)
 	case decode.ControlReply:
 		if e.Reply == nil {
 			return
@@ -1070,11 +1094,30 @@ func (c *Collector) line(x *Control, e *decode.ControlEvent) {
 		for _, t := range e.Reply.Lines {
 			h = fnvAdd(fnvAdd(h, "\n"), t)
 		}
+		if n := len(e.Reply.Lines); n > 0 {
+			l.Text, l.TextCut = lineText(e.Reply.Lines[n-1])
+		}
 	default:
 		return
 	}
+	// The segment completing the line went to Segment first (as for an
+	// Announcement).
+	d := dirIndex(l.FromClient)
+	l.end, l.haveEnd = x.sent[d], x.haveSent[d]
 	l.Hash = h
 	x.Lines = append(x.Lines, l)
+}
+
+// lineText is s bounded to maxLineText for Line.Text, and whether it was
+// cut: a short line is kept as it is (it pins no more than itself), a
+// longer one copied once cut so that the kept text never holds a long
+// line alive.
+func lineText(s string) (string, bool) {
+	if len(s) <= maxLineText {
+		return s, false
+	}
+	t, _ := cutText(s, maxLineText)
+	return strings.Clone(t), true
 }
 
 // FNV-1a, 64 bits, over strings without copying them.

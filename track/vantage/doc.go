@@ -199,6 +199,20 @@
 // receiver acknowledged passed it (a capture gap); bytes never resent
 // prove nothing (the connection may have been reset or closed).
 //
+// The control connection is judged so too (judgeControl), line by line:
+// its commands and replies (the first 64 each point kept, aligned as for
+// pairing by lines) one point saw and the next toward their receiver,
+// capturing then and capturing that direction, did not were lost between
+// them (LineLost: a NAT that forgot the idle connection, the 226 after
+// a long transfer) unless some point saw the receiver acknowledge them
+// (a capture gap); those the point nearest their receiver saw, the
+// receiver sending on for over coverAfter without acknowledging them and
+// no reset there, were dropped past it (LineUnacked: on the receiver's
+// host when its packets reach the point with a host's initial TTL, its
+// own firewall). Per session ControlLost counts them, ControlLosses holds
+// the first 4; a line is named by a reply's last line or a command's verb
+// (never its argument, which may be a password), kept to 64 bytes.
+//
 // CheckHelper runs the router between the outermost points as a Linux
 // router with nf_conntrack_ftp and nf_nat_ftp (track/nfhelper): each
 // direction's control segments as the point on the sender's side saw them,
@@ -231,7 +245,8 @@
 // (Flow.Merged): the bytes they lacked still count once when they come),
 // one span per file read (the files given),
 // Options.MaxAnnouncements announcements per control connection (default
-// 64) and 64 line hashes per control connection; with Options.KeepControlBytes it also copies control segments, at
+// 64) and 64 lines per control connection (a hash, and up to 64 bytes of
+// text to name one in a verdict); with Options.KeepControlBytes it also copies control segments, at
 // most that many bytes (payload plus a fixed overhead per segment) per
 // Collector, into 64 KiB blocks; a connection whose segments no longer fit
 // keeps none after that and its check says it is incomplete; of a

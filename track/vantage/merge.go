@@ -150,6 +150,11 @@ type Session struct {
 	// (which point saw the SYN-ACKs or the retransmitted SYNs of its data
 	// connections), "" (a single point, or unknown).
 	OrderedBy string
+	// ControlLost counts the session's commands and replies that did not
+	// get where they were going (judgeControl); ControlLosses holds the
+	// first maxControlLosses of them.
+	ControlLost   int
+	ControlLosses []ControlLoss
 
 	// The session's own clock offsets per point (on the reference clock)
 	// and each point's place along the path (sessionTiming).
@@ -312,6 +317,7 @@ func merge(cs []*Collector, base int) (*Report, error) {
 	for _, s := range r.Sessions {
 		r.judgeAnnouncements(s)
 		r.dialledUntranslated(s)
+		r.judgeControl(s)
 	}
 	return r, nil
 }
