@@ -402,6 +402,18 @@ type Limits struct {
 
 // Tracker follows FTP sessions and their data connections. It implements
 // decode.Handler. It is single-owner, like the decoder that feeds it.
+// ControlOnly reports whether every packet of the input being read, up
+// to the latest, was a segment of an FTP control connection (or a bare
+// ACK, FIN or RST of none): no data connection, no other TCP that opens
+// or carries bytes, no ICMP, ARP or UDP. Such a capture was most likely
+// filtered to the control port ('port 21') or taken where only the
+// control connections pass: that no data connection is in it tells
+// nothing of where one stopped. Packets after the latest TCP segment
+// are not counted.
+func (t *Tracker) ControlOnly() bool {
+	return t.inputSegs > 0 && !t.inputOther
+}
+
 type Tracker struct {
 	opts    Options
 	sink    Sink
@@ -577,6 +589,11 @@ type Tracker struct {
 	// capture's clock does not stretch (packetClock).
 	clock packetClock
 	input uint32 // the input the latest segment came from (decode.Segment.Input)
+	// inputSegs counts the TCP segments of the input being read;
+	// inputOther: that input showed a packet other than a control
+	// connection's segment (ControlOnly).
+	inputSegs  uint64
+	inputOther bool
 	// breaks: the recent times between input files the capture did not
 	// look (InputBreak, breaks.go), oldest first; at most maxBreaks.
 	breaks []captureBreak
@@ -658,6 +675,16 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		// same.)
 		t.input = s.Input
 		t.clock.newInput()
+		t.inputSegs, t.inputOther = 0, false
+	}
+	// A packet number past the segments counted: a frame before this one
+	// was no TCP segment (ARP, UDP, an ICMP message). A segment of no
+	// control connection that opens one or carries bytes is other TCP; a
+	// bare ACK, FIN or RST is not (a control connection's last ACK comes
+	// after decode closed it).
+	t.inputSegs++
+	if s.Num != t.inputSegs || !s.Control && (s.Flags.Has(decode.FlagSYN) || s.PayloadLen > 0) {
+		t.inputOther = true
 	}
 	if s.TS.After(t.last) {
 		t.last = s.TS
@@ -972,6 +999,7 @@ func (sess *Session) noteRecord(s *decode.Segment) bool {
 // connection unreachable; a path MTU error about its data is kept for the
 // path MTU finding (PathMTU); every other is counted (ICMPErrors.Ignored).
 func (t *Tracker) Unreachable(u *decode.Unreachable) {
+	t.inputOther = true
 	dc := t.lookupData(u.Src, u.Dst)
 	if dc == nil && (len(t.byPort) > 0 || t.mayQuoteSYN(u) || t.quotesHeldSYN(u)) {
 		t.holdUnreachable(u) // the SYN it quotes may come just after it (early.go)

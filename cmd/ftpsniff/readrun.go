@@ -35,6 +35,10 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 		c = cv.c
 	}
 	p := newCarvingPipeline(&opts.analysisOptions, withReport(out, opts, files), track.Options{}, c, opts.Workers > 1)
+	// A file may hold the control connections alone (taken or cut with
+	// 'port 21'): the diagnosis then blames no firewall for a data
+	// connection it lacks. (A live capture's filter is ftpsniff's own.)
+	p.diag.SetControlOnly(p.trk.ControlOnly)
 	p.sel = opts.sel
 	p.carving = cv
 	p.filter = opts.filter

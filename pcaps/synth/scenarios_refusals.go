@@ -59,7 +59,13 @@ func pasvUnreachedServerSide() *capture {
 	k.login("alice", "alice-pw")
 	k.exchange("PASV", pasvReply(ap("203.0.113.10:47123")))
 	k.cmd("RETR report.pdf")
-	c.wait(65 * time.Second)
+	c.wait(30 * time.Second)
+	// Other traffic on the server's network (an administrator's SSH
+	// session, already under way): a capture of more than the control
+	// connection, which does see what reaches the server.
+	ssh := c.newConn(0, ap("10.0.0.9:52200"), ap("10.0.0.5:22"))
+	ssh.send(false, []byte{0x00, 0x00, 0x00, 0x1c, 0x0a, 0x5e, 0x17, 0xc2, 0x3b, 0x91, 0x04, 0x6d, 0xe8, 0x21, 0x7a, 0x33})
+	c.wait(35*time.Second - time.Millisecond) // (the segment took one)
 	k.reply("425 Failed to establish connection.")
 	k.quit()
 	return c

@@ -1017,6 +1017,26 @@ const (
 	wideRangeMaxWidth = 14000
 )
 
+// serverExample is the example range for the advice of a finding about
+// s's server, whose passive range is not known, for its port that
+// failed: the one the server's findings named first (serverAcc.example),
+// so that one output proposes one range per server, the verdict's change
+// lines too (a second session's failure far from the first's then gets
+// the first's example, which need not hold its port: the range to set
+// the server to, not the one it used); the first is sessionExample's.
+// A server with no range setting (family.noPassive) is told the
+// kernel's range instead, and keeps sessionExample's.
+func (d *Diagnoser) serverExample(s *track.Session, port uint16) policy.PortRange {
+	a := d.server(s)
+	if a == d.overflow || d.family(s).noPassive {
+		return sessionExample(s, port) // (the overflow counts many servers)
+	}
+	if a.example == (policy.PortRange{}) {
+		a.example = sessionExample(s, port)
+	}
+	return a.example
+}
+
 // sessionExample is exampleNear for the passive ports s announced: all
 // of them, also those of data connections s.Data no longer keeps (the
 // output's choice must not change the advice). It always holds port,

@@ -45,6 +45,9 @@ type Diagnoser struct {
 	// filter: the user's packet filter the packets went through
 	// (SetPacketFilter); zero for none.
 	filter PacketFilter
+	// controlOnly: whether the capture input has held nothing but
+	// control connections so far (SetControlOnly); nil: not known.
+	controlOnly func() bool
 	// drops: when the capture point lost packets (CaptureDropped).
 	drops captureDrops
 }

@@ -25,6 +25,9 @@ type PacketFilter struct {
 	// Ports: --filter-ports' control ports, which keep TCP with one of
 	// them or 20 on one side, or unprivileged ports on both.
 	Ports []uint16
+	// controlOnly: no filter of the user's, but a capture that holds
+	// nothing but control connections (controlOnlyCapture).
+	controlOnly bool
 }
 
 // SetPacketFilter tells the diagnoser the user's packet filter the
@@ -111,18 +114,31 @@ func restsOnAbsence(s *track.Session, dc *track.DataConn, f *Finding) bool {
 
 // hedgeFiltered rewrites the findings fs about dc that rest on the
 // absence of its connection when the user's packet filter may have left
-// that connection out (PacketFilter.mayRemove): the capture then says
-// nothing of whether it was made, or where it stopped. A data-not-attempted
-// that names the filter and the filter to use instead, and no place or
-// firewall to blame: a warning when the server said the connection did
-// not come (a 425), else a note. The server's verdict counts it apart
-// (serverAcc.filtered).
+// that connection out (PacketFilter.mayRemove), or, with no such filter,
+// when the capture input holds nothing but control connections so far
+// (controlOnlyCapture): the capture then says nothing of whether it was
+// made, or where it stopped. A data-not-attempted that names the filter
+// and what to do instead, and no place or firewall to blame: a warning
+// when the server said the connection did not come (a 425), else a
+// note; for a capture of the control connections alone, only the
+// warnings and errors are hedged, a warning each. The server's
+// verdict counts it apart (serverAcc.filtered).
 func (d *Diagnoser) hedgeFiltered(s *track.Session, dc *track.DataConn, fs []*Finding) []*Finding {
-	if d.filter.By == "" {
+	flt := d.absenceFilter()
+	if flt == nil {
 		return fs
 	}
 	for _, f := range fs {
-		if !restsOnAbsence(s, dc, f) || !d.filter.mayRemove(s, dc) {
+		if !restsOnAbsence(s, dc, f) || !flt.mayRemove(s, dc) {
+			continue
+		}
+		if flt.controlOnly && (stillBlind(f) || f.Severity < SeverityWarning || addressBlamed(fs)) {
+			// A blind one says the capture does not see the data path
+			// already, and waits for a data connection seen later
+			// (holdBlind); a note read from the control connection
+			// alone (a client that quit at once, fell back), or a
+			// failure the announced address explains (nat-mismatch),
+			// blames no firewall.
 			continue
 		}
 		who, through := "client", "through"
@@ -134,25 +150,94 @@ func (d *Diagnoser) hedgeFiltered(s *track.Session, dc *track.DataConn, fs []*Fi
 		pre, final := transferReplies(dc.Command)
 		switch d.transferSaid(s, pre, final) {
 		case saidMade:
-			f.Message = fmt.Sprintf("No connection to %s is in what the packet filter %s kept, though the server reported the transfer %s it: the filter most likely left the connection out.",
-				dc.Announced, d.filter.By, through)
+			f.Message = fmt.Sprintf("No connection to %s is in %s, though the server reported the transfer %s it: %s most likely left the connection out.",
+				dc.Announced, flt.keptIn(), through, flt.name())
 		case saidNotMade:
 			// The server says the connection did not come: a failure,
 			// but where it stopped is what the filter hid.
 			f.Severity = SeverityWarning
-			f.Message = fmt.Sprintf("The server answered the transfer %s %s with %q: the data connection did not get through. No packet of it is in what the packet filter %s kept, and that filter may have left them out: the capture cannot tell where the %s's SYNs stopped, or whether it sent any.",
-				through, dc.Announced, replyText(final), d.filter.By, who)
+			f.Message = fmt.Sprintf("The server answered the transfer %s %s with %q: the data connection did not get through. No packet of it is in %s, and %s may have left them out: the capture cannot tell where the %s's SYNs stopped, or whether it sent any.",
+				through, dc.Announced, replyText(final), flt.keptIn(), flt.name(), who)
 		default:
-			f.Message = fmt.Sprintf("No connection to %s is in what the packet filter %s kept, and that filter may have left it out: the capture cannot tell whether the %s connected, or whether its SYNs were dropped on the way.",
-				dc.Announced, d.filter.By, who)
+			f.Message = fmt.Sprintf("No connection to %s is in %s, and %s may have left it out: the capture cannot tell whether the %s connected, or whether its SYNs were dropped on the way.",
+				dc.Announced, flt.keptIn(), flt.name(), who)
+			if flt.controlOnly {
+				// What the control connection showed (a client that
+				// asked for another endpoint as late as a failed
+				// connect) still tells of a failure; only where it
+				// stopped is unknown.
+				f.Severity = SeverityWarning
+			}
 		}
-		f.Advice = d.filter.advice()
+		f.Advice = flt.advice()
 	}
 	return fs
 }
 
+// addressBlamed reports whether fs, a data connection's findings, hold
+// a nat-mismatch of warning or more: the address the server announced
+// explains the failure, wherever the capture was taken.
+func addressBlamed(fs []*Finding) bool {
+	for _, f := range fs {
+		if f.Code == CodeNATMismatch && f.Severity >= SeverityWarning {
+			return true
+		}
+	}
+	return false
+}
+
+// controlOnlyCapture stands for a capture input that holds nothing but
+// the control connections' packets (track.Tracker.ControlOnly): most
+// likely one taken or cut with a filter such as 'port 21'. Whatever
+// would tell where a data connection stopped, its SYNs, other traffic
+// showing what the capture point sees, is not in it, so the absence of
+// a connection blames no firewall; a server-side capture of a blocked
+// connection, with no other traffic at all, reads the same, and is
+// hedged with it.
+var controlOnlyCapture = PacketFilter{By: "port 21", Raw: true, controlOnly: true}
+
+// SetControlOnly gives the diagnoser what tells whether the capture
+// input being read has held, so far, nothing but control connections'
+// packets (track.Tracker.ControlOnly), before the first packet. nil
+// (the default): not known, never assumed.
+func (d *Diagnoser) SetControlOnly(f func() bool) {
+	d.controlOnly = f
+}
+
+// absenceFilter is the filter that may have left a data connection out
+// of the capture: the user's, else controlOnlyCapture while the capture
+// input holds nothing but control connections; nil for neither.
+func (d *Diagnoser) absenceFilter() *PacketFilter {
+	switch {
+	case d.filter.By != "":
+		return &d.filter
+	case d.controlOnly != nil && d.controlOnly():
+		return &controlOnlyCapture
+	}
+	return nil
+}
+
+// keptIn is where the connection is not: what f kept.
+func (f *PacketFilter) keptIn() string {
+	if f.controlOnly {
+		return "the capture, which holds nothing but the control connections' packets (no other TCP, no ICMP, no ARP: what a capture filter such as 'port 21' keeps)"
+	}
+	return "what the packet filter " + f.By + " kept"
+}
+
+// name is what may have left the connection out.
+func (f *PacketFilter) name() string {
+	if f.controlOnly {
+		return "such a filter"
+	}
+	return "that filter"
+}
+
 // advice is what to run instead of f, to see the data connections.
 func (f *PacketFilter) advice() string {
+	if f.controlOnly {
+		return "Capture again without a port filter, where both connections pass (tcpdump -i IFACE host SERVER), to see what became of the data connections: a capture of the control connections alone cannot tell a firewall that dropped them from a filter that left them out."
+	}
 	if f.Raw {
 		return "Run again with a --bpf-raw program that keeps the data connections and the ICMP errors (tcpdump -ddd 'tcp or icmp or icmp6'), or without --bpf-raw, to see what became of the connection."
 	}

@@ -587,7 +587,7 @@ type passiveFailure struct {
 // server without a range setting, whose advice names the kernel's range
 // instead (kernelRangeAdvice).
 func (p *passiveFailure) exampleRange() policy.PortRange {
-	r := sessionExample(p.s, p.port)
+	r := p.d.serverExample(p.s, p.port)
 	if !p.fam.noPassive {
 		p.example = r
 	}
@@ -1707,7 +1707,7 @@ func (d *Diagnoser) droppedBeforeServer(s *track.Session, dc *track.DataConn, f 
 		// then that range opened on the router.
 		fam := d.family(s)
 		at := place{router: true, nat: natBehind(s, dc).nat, inside: s.Server.Addr(), public: public}
-		f.Example = sessionExample(s, dc.Announced.Port())
+		f.Example = d.serverExample(s, dc.Announced.Port())
 		f.Advice = d.noRangeAdviceFor(fam, isV6(dc.Announced), at, f.Example) + "." + fam.note()
 	} else {
 		f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + pathOpenAdvice(rs, isV6(dc.Announced), s.Server.Addr(), public) + "."

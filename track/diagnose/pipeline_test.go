@@ -49,6 +49,7 @@ func run(t testing.TB, path string, p policy.Policy) (*recorder, *Diagnoser) {
 	rec := &recorder{}
 	diag := New(p, rec, rec)
 	trk := track.New(diag, track.Options{})
+	diag.SetControlOnly(trk.ControlOnly) // as read does
 	dec := decode.New(trk, decode.Options{})
 	// Truncated or corrupt captures end early; what was read counts.
 	_ = dec.DecodeAll(src)

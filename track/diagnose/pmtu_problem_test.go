@@ -31,8 +31,9 @@ func TestServerVerdictNamesLikelyBlackHole(t *testing.T) {
 			[]string{"the control channel is encrypted", "; other problems: pmtu-blackhole (1 finding): see those findings"},
 			[]string{"other errors"}},
 		{"FTPS, a black hole the router's ICMP shows", true, proven,
-			[]string{"the control channel is encrypted", "; other errors: pmtu-blackhole (1 finding)"},
-			[]string{"other problems"}},
+			// (An error leads, before what worked: verdictWriter.workedLead.)
+			[]string{"errors: pmtu-blackhole (1 finding): see those findings; besides, the control channel is encrypted"},
+			[]string{"other problems", "other errors"}},
 		{"in clear text: the black hole leads", false, suspected,
 			[]string{"likely a path MTU black hole stopped 1 data connection"},
 			[]string{"other problems", "other errors"}},

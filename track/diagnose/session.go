@@ -1390,6 +1390,13 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 			return f
 		}
 	}
+	if hidden.n > 0 && !hidden.failed {
+		// Every data connection it hid got through the firewalls: what
+		// went wrong on them, if anything (TLS: PROT, session reuse),
+		// their own findings say, and a rule changes none of it.
+		f.Advice = "Nothing to change in the firewalls for these: every data connection whose announcement the encryption hid got through (what else went wrong on them, such as their TLS, their own findings say). No helper can follow them, so whatever lets them through now must stay a static opening of the passive range, not a helper."
+		return f
+	}
 	rs := d.polOf(s).PassiveRanges()
 	fam := d.family(s)
 	// Every firewall on the way opens the range: the server's own, and
@@ -1447,8 +1454,9 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 type hiddenData struct {
 	n int // how many
 	// passive, active: of each mode (the client connected; the server
-	// connected back).
-	passive, active bool
+	// connected back). failed: one of them failed on the network
+	// (unanswered, refused, unreachable).
+	passive, active, failed bool
 	// Of the active ones: from, the source address of the first (the
 	// server, as it connected); sport, the source port of the latest;
 	// sports, how many times the source port changed, plus one.
@@ -1466,6 +1474,7 @@ func (st *sessState) noteHidden(dc *track.DataConn) {
 	}
 	h := m.hidden
 	h.n++
+	h.failed = h.failed || dc.Outcome.Failed()
 	if dc.Passive {
 		h.passive = true
 		return

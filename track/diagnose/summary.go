@@ -114,6 +114,10 @@ type serverAcc struct {
 	outcomes  map[track.Outcome]int
 	findings  map[string]int
 	failPorts map[string]*PortStats // passive failures per code
+	// example: the example passive range the server's findings name
+	// while its range is not known, the first one chosen (serverExample):
+	// one output proposes one range per server.
+	example policy.PortRange
 	// ctlFail: of failPorts, the failures at the control connection's
 	// address (no announced address of another caused them), allocated
 	// at the first.
@@ -1632,7 +1636,8 @@ func (a *serverAcc) activeHelperLines(at place, nat bool) []string {
 }
 
 // exampleRange is the example passive range for the server's change
-// lines: near the ports it announced (exampleNear); with holdFailed, where
+// lines: near the ports it announced (exampleNear); with holdFailed, the
+// one its findings named (serverExample) when they named one, else where
 // those read as no range (exampleRange) that leaves out a port that
 // failed, the hundreds around the failed ports, as each finding's
 // (sessionExample). (Without: the example of narrowing the kernel's
@@ -1642,6 +1647,9 @@ func (a *serverAcc) exampleRange(holdFailed bool) policy.PortRange {
 	r := exampleNear(a.passive.Min, a.passive.Max, a.passive.Distinct)
 	if !holdFailed {
 		return r
+	}
+	if a.example != (policy.PortRange{}) {
+		return a.example // the one the findings named
 	}
 	var lo, hi uint16
 	for _, ps := range a.failPorts {

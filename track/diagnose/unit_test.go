@@ -352,10 +352,19 @@ func TestFindings(t *testing.T) {
 			s := sess("10.0.0.2:50000", "10.0.0.1:21")
 			cmd(s, 5, "AUTH", "TLS", 234, "Proceed with negotiation.")
 			s.Encrypted = true
-			s.Data = append(s.Data, &track.DataConn{ID: 1, Session: s, Match: track.MatchInferred, Passive: true, Outcome: track.OutcomeTransferred,
+			s.Data = append(s.Data, &track.DataConn{ID: 1, Session: s, Match: track.MatchInferred, Passive: true, Outcome: track.OutcomeUnanswered,
 				Client: ap("10.0.0.2:40001"), Server: ap("10.0.0.1:40050")})
 			return s
 		}, []want{{CodeControlEncrypted, SeverityWarning, 0, []string{"AUTH TLS", "234 Proceed", "1 data connection seen without a visible announcement", "dport 40000-40100", "helper cannot help"}}},
+			[]string{CodeCleartextLogin}},
+		{"control-encrypted: its data connection got through, no rule", fw, func() *track.Session {
+			s := sess("10.0.0.2:50000", "10.0.0.1:21")
+			cmd(s, 5, "AUTH", "TLS", 234, "Proceed with negotiation.")
+			s.Encrypted = true
+			s.Data = append(s.Data, &track.DataConn{ID: 1, Session: s, Match: track.MatchInferred, Passive: true, Outcome: track.OutcomeTransferred,
+				Client: ap("10.0.0.2:40001"), Server: ap("10.0.0.1:40050")})
+			return s
+		}, []want{{CodeControlEncrypted, SeverityWarning, 0, []string{"AUTH TLS", "Nothing to change in the firewalls", "static opening of the passive range"}}},
 			[]string{CodeCleartextLogin}},
 		{"control-encrypted: implicit FTPS on 990", policy.Policy{}, func() *track.Session {
 			s := sess("10.0.0.2:50000", "10.0.0.1:990")

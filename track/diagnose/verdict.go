@@ -68,6 +68,10 @@ type verdictWriter struct {
 	// the verdict says when they were, and the open rules are for if
 	// they come back (stoppedHead).
 	stopped bool
+	// workedLead: the lead says only that the data connections worked
+	// (dataOutcome, encryptedControl): errors it does not account for
+	// come before it (write).
+	workedLead bool
 }
 
 // verdict is a's verdict and change lines under pol, the server's policy.
@@ -108,7 +112,13 @@ func (v *verdictWriter) write() (string, []string) {
 		v.covered[c] = true
 	}
 	v.covered[CodeActiveBlocked], v.covered[CodeServerConfigError] = true, true
-	v.text += v.a.otherErrors(v.covered) + v.a.otherProblems(v.covered)
+	others := v.a.otherErrors(v.covered)
+	if v.workedLead && others != "" {
+		// Sessions failed: the failures lead, what worked follows.
+		v.text = "errors: " + strings.TrimPrefix(others, "; other errors: ") + "; besides, " + v.text
+		others = ""
+	}
+	v.text += others + v.a.otherProblems(v.covered)
 	return v.text, rules
 }
 
@@ -198,7 +208,7 @@ func (v *verdictWriter) leadClause() {
 		v.encryptedControl()
 	case v.total == 0:
 		v.noDataConnections()
-	case a.filtered > 0 && a.filtered == a.findings[CodeDataNotAttempted]:
+	case a.filtered > 0 && a.filtered+v.blindControlOnly() == a.findings[CodeDataNotAttempted]:
 		v.filteredOut()
 	case a.blind > 0 && a.blind == a.findings[CodeDataNotAttempted]:
 		v.dataPathUnseen()
@@ -1146,6 +1156,7 @@ func (v *verdictWriter) encryptedControl() {
 		v.text = "the control channel is encrypted and no data connection was seen: its announcements are hidden, so whether any was made, and where, cannot be told from this capture (capture without a port filter to see them); no firewall helper can follow them, so the passive range must stay open statically"
 	case a.hidden > 0 && failedPassive(a) == 0:
 		v.accountFor(CodeControlEncrypted)
+		v.workedLead = true
 		v.text = "the control channel is encrypted and the data connections worked: no firewall helper can follow them, so the passive range must stay open statically"
 		if n := a.findings[CodeDataCleartext]; n > 0 {
 			// Worked, but not as private as the control channel.
@@ -1380,7 +1391,24 @@ func (v *verdictWriter) dataPathUnseen() {
 // nothing the network did is known of them.
 func (v *verdictWriter) filteredOut() {
 	v.accountFor(CodeDataNotAttempted)
+	if v.d.filter.By == "" {
+		// No filter of the user's: the capture holds nothing but the
+		// control connections (controlOnlyCapture).
+		v.text = fmt.Sprintf("the capture holds nothing but the control connections (a filter such as 'port 21'?), so %d of %d announced data endpoints have no connection in it: it does not show whether those connections were made, or where they stopped, and blames no firewall; %s", v.a.filtered+v.blindControlOnly(), v.total, strings.TrimSuffix(lowerFirst(controlOnlyCapture.advice()), "."))
+		return
+	}
 	v.text = fmt.Sprintf("%d of %d announced data endpoints have no connection in what the packet filter %s kept, and it may have left them out: the capture does not show whether those connections were made, or where they stopped; %s", v.a.filtered, v.total, v.d.filter.By, strings.TrimSuffix(lowerFirst(v.d.filter.advice()), "."))
+}
+
+// blindControlOnly is the server's blind data-not-attempted findings
+// (the capture does not see the data path) when its hedged ones are the
+// control-only capture's, not a filter of the user's: the same reading,
+// told once in the verdict (filteredOut).
+func (v *verdictWriter) blindControlOnly() int {
+	if v.d.filter.By != "" {
+		return 0
+	}
+	return v.a.blind
 }
 
 // pmtuBlackHole: a path MTU black hole stopped data connections.
@@ -1435,7 +1463,11 @@ func (v *verdictWriter) endpointsUnused() {
 	v.text = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", v.a.findings[CodeDataNotAttempted]-v.a.filtered, v.total)
 	if v.a.filtered > 0 {
 		// Not counted as unused: the filter may have left them out.
-		v.text += fmt.Sprintf(" (and the packet filter %s may have left out the connections to %d more)", v.d.filter.By, v.a.filtered)
+		by := "the packet filter " + v.d.filter.By
+		if v.d.filter.By == "" {
+			by = "the capture, which holds nothing but the control connections,"
+		}
+		v.text += fmt.Sprintf(" (and %s may have left out the connections to %d more)", by, v.a.filtered)
 	}
 }
 
@@ -1592,8 +1624,10 @@ func (v *verdictWriter) dataOutcome() {
 			plural(worked, "data connection was made and worked", "data connections were made and worked"))
 	case worked == 1:
 		v.text = "the data connection worked"
+		v.workedLead = true
 	default:
 		v.text = fmt.Sprintf("%d data connections worked", worked)
+		v.workedLead = true
 	}
 	v.butClauses(worked)
 }
