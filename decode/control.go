@@ -929,7 +929,7 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 		t.candidates--
 	}
 	switch {
-	case rst && t.holdRST(cs, d, s, ttls != 0 && ttls != cs.asm.half[d].ttls || rstTTL == ResetTTLOther, rstTTL, rstAcked):
+	case rst && t.holdRST(cs, d, s, ttls != 0 && ttls != cs.asm.half[d].ttls || rstTTL == ResetTTLOther, rstNote{ttl: rstTTL, acked: rstAcked, noACK: !s.Flags.Has(FlagACK)}):
 		// Held: the connection's bytes going on in sequence would show
 		// no endpoint took it (hold.go).
 	case rst && t.d.sum.verdict == sumWrong && cs.asm.half[d].sumOK:
@@ -939,7 +939,7 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 	case rst:
 		// An RST outside the window is dropped by the receiver (RFC 5961)
 		// and ends nothing.
-		t.rstNow = rstNote{cs: cs, ttl: rstTTL, acked: rstAcked}
+		t.rstNow = rstNote{cs: cs, ttl: rstTTL, acked: rstAcked, noACK: !s.Flags.Has(FlagACK)}
 		t.closeBy(cs, CloseRST, d, s.Num, s.TS)
 		t.rstNow = rstNote{}
 		return
@@ -1478,7 +1478,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 	if h := t.holds[cs]; h != nil && h.rst {
 		// An RST held and never shown not taken: it was the end.
 		why, by, num, ts = CloseRST, h.by, h.num, h.ts
-		rst = rstNote{cs: cs, ttl: h.ttl, acked: h.acked}
+		rst = rstNote{cs: cs, ttl: h.ttl, acked: h.acked, noACK: h.noACK}
 		ended = endRST
 		from := cs.client
 		if by == dirServer {
@@ -1532,7 +1532,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		e.Connect = failed
 		e.ServerUnacked = cs.unacked(dirServer)
 		if why == CloseRST {
-			e.ResetTTL, e.ResetAcked = rst.ttl, rst.acked
+			e.ResetTTL, e.ResetAcked, e.ResetNoACK = rst.ttl, rst.acked, rst.noACK
 		}
 		if cs.phase == phaseHeaders {
 			// Followed as TLS to its end: what each side sent of it

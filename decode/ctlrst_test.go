@@ -73,10 +73,12 @@ func TestCommandHeardBothSides(t *testing.T) {
 	}
 }
 
-// TestResetTTLAtClose guards ControlEvent.ResetTTL and ResetAcked: the
-// RST that ends a control connection compared with its side's latest
-// segment (the same TTL, or another: a box between sent it), and whether
-// its side had acknowledged all the other side sent before it.
+// TestResetTTLAtClose guards ControlEvent.ResetTTL, ResetAcked and
+// ResetNoACK: the RST that ends a control connection compared with its
+// side's latest segment (the same TTL, or another: a box between sent
+// it), whether its side had acknowledged all the other side sent before
+// it, and whether it came without the ACK flag (an answer to a segment
+// of no connection: a NAT that forgot it).
 func TestResetTTLAtClose(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -85,11 +87,13 @@ func TestResetTTLAtClose(t *testing.T) {
 		ttl       uint8
 		want      ResetTTL
 		wantAcked bool
+		noACK     bool // the RST without the ACK flag
 	}{
-		{"the client's own, after its ACK", false, true, 64, ResetTTLSame, true},
-		{"the client's TTL, no ACK before it", false, false, 64, ResetTTLSame, false},
-		{"in the client's name with TTL 255", false, false, 255, ResetTTLOther, false},
-		{"in the server's name with TTL 255", true, false, 255, ResetTTLOther, true},
+		{"the client's own, after its ACK", false, true, 64, ResetTTLSame, true, false},
+		{"the client's TTL, no ACK before it", false, false, 64, ResetTTLSame, false, false},
+		{"in the client's name with TTL 255", false, false, 255, ResetTTLOther, false, false},
+		{"in the server's name with TTL 255", true, false, 255, ResetTTLOther, true, false},
+		{"in the client's name without the ACK flag", false, false, 64, ResetTTLSame, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, d, v := openConv(t)
@@ -103,6 +107,8 @@ func TestResetTTLAtClose(t *testing.T) {
 			}
 			if tc.fromSrv {
 				v.sendMangled(v.s, v.c, v.sseq, v.cseq, FlagRST|FlagACK, "", setTTL(tc.ttl))
+			} else if tc.noACK {
+				v.sendMangled(v.c, v.s, v.cseq, 0, FlagRST, "", setTTL(tc.ttl))
 			} else {
 				v.sendMangled(v.c, v.s, v.cseq, v.sseq, FlagRST|FlagACK, "", setTTL(tc.ttl))
 			}
@@ -112,8 +118,8 @@ func TestResetTTLAtClose(t *testing.T) {
 				dumpEvents(t, rec)
 				t.Fatalf("close %+v", e)
 			}
-			if e.ResetTTL != tc.want || e.ResetAcked != tc.wantAcked {
-				t.Errorf("ResetTTL %v, ResetAcked %v; want %v, %v", e.ResetTTL, e.ResetAcked, tc.want, tc.wantAcked)
+			if e.ResetTTL != tc.want || e.ResetAcked != tc.wantAcked || e.ResetNoACK != tc.noACK {
+				t.Errorf("ResetTTL %v, ResetAcked %v, ResetNoACK %v; want %v, %v, %v", e.ResetTTL, e.ResetAcked, e.ResetNoACK, tc.want, tc.wantAcked, tc.noACK)
 			}
 		})
 	}

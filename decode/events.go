@@ -334,6 +334,13 @@ type ControlEvent struct {
 	// of its own (not the RST): the other side's latest line had reached
 	// its TCP, or a box that acknowledges in its name.
 	ResetAcked bool
+	// ResetNoACK, on ControlClose by CloseRST: the RST came without the
+	// ACK flag. A TCP that aborts a connection it has (Linux, Windows,
+	// BSD) sets ACK; one without the ACK flag answers a segment that
+	// reached no connection (RFC 9293: no TCB, its sequence number the
+	// segment's ACK): a host that lost the connection (a reboot), or a
+	// NAT or stateful firewall that had forgotten it, in that side's name.
+	ResetNoACK bool
 	// ServerUnacked is, on ControlClose, how many bytes the server had
 	// sent that the client had not acknowledged (0: it acknowledged every
 	// one, the last reply included; -1: not known, no acknowledgement of

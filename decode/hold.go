@@ -72,6 +72,7 @@ type connHold struct {
 	ttlOdd bool          // its TTL class is not one its sender's earlier segments came with, or its TTL not its sender's latest segment's
 	ttl    ResetTTL      // its TTL against its sender's latest segment's
 	acked  bool          // its sender had acknowledged all the other side sent (ControlEvent.ResetAcked)
+	noACK  bool          // it came without the ACK flag (ControlEvent.ResetNoACK)
 	// resumed: held anew on a connection picked up again by its
 	// sender's bytes after it closed (tombstone.senderGoesOn): till it
 	// is shown not taken, the connection is not announced and its events
@@ -90,11 +91,12 @@ type connHold struct {
 }
 
 // rstNote is what an RST that ends a connection showed of its sender
-// (ControlEvent.ResetTTL, ResetAcked).
+// (ControlEvent.ResetTTL, ResetAcked, ResetNoACK).
 type rstNote struct {
 	cs    *controlConn
 	ttl   ResetTTL
 	acked bool
+	noACK bool
 }
 
 // hold returns cs's holds, made when it had none.
@@ -119,9 +121,9 @@ func (cs *controlConn) established() bool {
 
 // holdRST holds the RST s of direction d (in the window) on cs, when cs
 // is established; it tells whether it did. One held already stays.
-// ttlOdd: the RST's TTL class was new to its direction; ttl, acked: what
+// ttlOdd: the RST's TTL class was new to its direction; note: what
 // its ControlClose will say (ResetTTL, ResetAcked).
-func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment, ttlOdd bool, ttl ResetTTL, acked bool) bool {
+func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment, ttlOdd bool, note rstNote) bool {
 	if !cs.established() {
 		return false
 	}
@@ -129,7 +131,7 @@ func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment, ttlOdd bool, 
 	if !h.rst {
 		h.rst, h.by, h.num, h.ts, h.at = true, d, s.Num, s.TS, t.stampNow()
 		h.bad = t.d.sum.verdict == sumWrong && cs.asm.half[d].sumOK
-		h.ttlOdd, h.ttl, h.acked = ttlOdd, ttl, acked
+		h.ttlOdd, h.ttl, h.acked, h.noACK = ttlOdd, note.ttl, note.acked, note.noACK
 		h.senderNext = cs.asm.half[d].next
 	}
 	return true

@@ -1456,9 +1456,9 @@ type xferMemo struct {
 	// pickedUpLate: Session.PickedUpLate. (In what was padding.)
 	pickedUpLate bool
 	// reset: what the RST that ended the control connection showed of
-	// its sender, decode.ResetTTL in its low bits and resetAcked
-	// (Session.ResetTTL, ResetAcked). Set only then. (In what was
-	// padding.)
+	// its sender, decode.ResetTTL in its low bits, resetAcked and
+	// resetNoACK (Session.ResetTTL, ResetAcked, ResetNoACK). Set only
+	// then. (In what was padding.)
 	reset uint8
 	// quiet: how long the control connection carried nothing before the
 	// session's latest command came, in milliseconds (saturates), when
@@ -1474,7 +1474,13 @@ type xferMemo struct {
 	// its code: the transfer a connection taken for a lost announcement
 	// with no visible transfer command was for (lostTransferAnswered).
 	gapTransferReply     time.Time
-	gapTransferReplyCode int
+	gapTransferReplyCode int16
+	// quietLines: how long no line crossed the control connection before
+	// the session's latest command came, in milliseconds (saturates),
+	// when that was quietNoted or more; 0 otherwise
+	// (LinesQuietBeforeLatest). (With gapTransferReplyCode, in what was
+	// an int's room.)
+	quietLines uint32
 	// joined: the command joined took for the tail of the line before it,
 	// not yet reported: the next reply, or the session's end, confirms
 	// or refutes it (settleJoined); nil when none waits.
@@ -1579,24 +1585,30 @@ const quietNoted = time.Minute
 // connection carried nothing before it: since its latest event (a line
 // of either side, a gap; while encrypted, any segment), or since both
 // its sides were last heard (heard, decode's ControlEvent.Heard: a TCP
-// keepalive probe and its ACK, when not zero), whichever is later. A
-// command in the same segment as the event before it leaves the silence
-// as it was noted for that one.
+// keepalive probe and its ACK, when not zero), whichever is later, and
+// how long no line came (quietLines). A command in the same segment as
+// the event before it leaves the silence as it was noted for that one.
 func (s *Session) noteQuiet(ts, heard time.Time) {
 	if s.lastSeen.IsZero() || ts.Equal(s.lastSeen) {
 		return
 	}
-	q := ts.Sub(s.lastSeen)
+	lines := ts.Sub(s.lastSeen)
+	q := lines
 	if !heard.IsZero() {
 		q = min(q, ts.Sub(heard))
 	}
-	if q < quietNoted {
+	if lines < quietNoted {
 		if s.xfer != nil {
-			s.xfer.quiet = 0
+			s.xfer.quiet, s.xfer.quietLines = 0, 0
 		}
 		return
 	}
-	s.memo().quiet = uint32(min(q/time.Millisecond, math.MaxUint32))
+	m := s.memo()
+	m.quietLines = uint32(min(lines/time.Millisecond, math.MaxUint32))
+	m.quiet = 0
+	if q >= quietNoted {
+		m.quiet = uint32(min(q/time.Millisecond, math.MaxUint32))
+	}
 }
 
 // QuietBeforeLatest is how long the control connection carried nothing
@@ -1613,8 +1625,24 @@ func (s *Session) QuietBeforeLatest() time.Duration {
 	return time.Duration(s.xfer.quiet) * time.Millisecond
 }
 
-// resetAcked: xferMemo.reset's bit for decode.ControlEvent.ResetAcked.
-const resetAcked = 1 << 7
+// LinesQuietBeforeLatest is how long no line of either side crossed the
+// control connection before the session's latest command seen came,
+// whatever segments did, when that was a minute or more (quietNoted); 0
+// otherwise. Longer than QuietBeforeLatest: segments without a line (TCP
+// keepalives and their answers) crossed both ways in that time.
+func (s *Session) LinesQuietBeforeLatest() time.Duration {
+	if s.xfer == nil {
+		return 0
+	}
+	return time.Duration(s.xfer.quietLines) * time.Millisecond
+}
+
+// resetAcked, resetNoACK: xferMemo.reset's bits for
+// decode.ControlEvent.ResetAcked and ResetNoACK.
+const (
+	resetAcked = 1 << 7
+	resetNoACK = 1 << 6
+)
 
 // ResetTTL tells, for a session whose control connection an RST ended,
 // how that RST's IP TTL compared with its side's latest segment before
@@ -1623,7 +1651,15 @@ func (s *Session) ResetTTL() decode.ResetTTL {
 	if s.xfer == nil || s.EndReason != EndRST {
 		return decode.ResetTTLUnknown
 	}
-	return decode.ResetTTL(s.xfer.reset &^ resetAcked)
+	return decode.ResetTTL(s.xfer.reset &^ (resetAcked | resetNoACK))
+}
+
+// ResetNoACK tells, for a session whose control connection an RST
+// ended, that the RST came without the ACK flag: an answer to a segment
+// that reached no connection, from a host that lost it or a NAT or
+// firewall that forgot it (decode.ControlEvent.ResetNoACK).
+func (s *Session) ResetNoACK() bool {
+	return s.xfer != nil && s.EndReason == EndRST && s.xfer.reset&resetNoACK != 0
 }
 
 // ResetAcked tells, for a session whose control connection an RST

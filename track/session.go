@@ -217,7 +217,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 			case 125, 150, 226, 425, 426:
 				// (lostTransferAnswered)
 				m := sess.memo()
-				m.gapTransferReply, m.gapTransferReplyCode = r.TS, r.Code
+				m.gapTransferReply, m.gapTransferReplyCode = r.TS, int16(r.Code)
 			}
 		case unasked || r.Code == 421 || r.Code == 221:
 			kind = EventUnsolicited

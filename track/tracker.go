@@ -1187,10 +1187,13 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			// (A close by both FINs says it: ServerFIN.)
 			sess.memo().serverFIN = true
 		}
-		if e.Closed == decode.CloseRST && (e.ResetTTL != decode.ResetTTLUnknown || e.ResetAcked) {
+		if e.Closed == decode.CloseRST && (e.ResetTTL != decode.ResetTTLUnknown || e.ResetAcked || e.ResetNoACK) {
 			r := uint8(e.ResetTTL)
 			if e.ResetAcked {
 				r |= resetAcked
+			}
+			if e.ResetNoACK {
+				r |= resetNoACK
 			}
 			sess.memo().reset = r
 		}

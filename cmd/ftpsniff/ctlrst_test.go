@@ -21,7 +21,15 @@ import (
 //     not end the session: the PORT and STOR after it, and their data
 //     connection, are read (the PORT was dropped as bytes after the
 //     close when the session was quiet longer than the RST's hold, and a
-//     session going on at once ended "rst").
+//     session going on at once ended "rst");
+//   - a command after a silence of lines only, keepalives crossing, says
+//     that they crossed;
+//   - a final reply after a silent transfer answered at once by an RST
+//     in the client's name without the ACK flag or with another TTL is
+//     control-idle-timeout (was "worked"), the client's own RST after
+//     its ACK of the 226 not;
+//   - a reset with another TTL than the client's after an unanswered
+//     command is a box's, not a client that gave up.
 func TestResetControlConnectionReadings(t *testing.T) {
 	t.Setenv("NO_COLOR", "")
 	for _, tc := range []struct {
@@ -52,6 +60,34 @@ func TestResetControlConnectionReadings(t *testing.T) {
 		{"ctlrst-odd-rst-server-goes-on.pcap",
 			[]string{"end: fin after 0.297s", "with a TTL unlike their sender's other segments"},
 			[]string{"end: rst"}},
+		// The keepalives that crossed a control connection no line did
+		// are said (they were only left out of the silence).
+		{"ctlrst-keepalive-cmd-reset.pcap",
+			[]string{"no line in the 302.032s before it, but TCP keepalives crossed both ways in the minute before it"},
+			nil},
+		{"ctlrst-silent-cmd-reset.pcap",
+			nil,
+			[]string{"TCP keepalives crossed"}},
+		// A 226 after a silent transfer answered at once by an RST in the
+		// client's name from no TCP that had it (no ACK flag; in the real
+		// recording also the router's TTL): the reply never reached the
+		// client (it was "the data connection worked", no finding).
+		{"ctlrst-idle-226-nat-reset.pcap",
+			[]string{"warning control-idle-timeout", "later by a reset from the client's address without the ACK flag", "verdict: the control connection stayed silent during 1 transfer"},
+			[]string{"verdict: the data connection worked"}},
+		{"../real/control-cut-download-server.pcap",
+			[]string{"warning control-idle-timeout", "without the ACK flag and with another TTL than the client's", "verdict: the control connection stayed silent during 1 transfer"},
+			[]string{"verdict: the data connection worked"}},
+		// The client's own reset after it acknowledged the 226 (curl
+		// closing after a complete download) stays fine.
+		{"ctlrst-idle-226-client-reset.pcap",
+			[]string{"verdict: the data connection worked"},
+			[]string{"control-idle-timeout", "control-reset"}},
+		// A reset in the client's name with another TTL, 12 s after an
+		// unanswered command: a box between, not a client that gave up.
+		{"ctlrst-unanswered-box-reset.pcap",
+			[]string{"warning command-unanswered", "a box between (a firewall, an IPS) sent it, not the client", "before a reset from the client's address, with a TTL unlike the client's other segments'"},
+			[]string{"giving up on it"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

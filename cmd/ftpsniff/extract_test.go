@@ -94,6 +94,10 @@ func servedFiles() map[string][]byte {
 	}
 }
 
+// snappedData: the captures of pcaps/real whose data connections' frames
+// were cut to a snap length to keep them small (pcaps/real/README.md).
+var snappedData = map[string]bool{"control-cut-download-server.pcap": true}
+
 // TestExtractRealCapturesByteForByte guards --extract on every capture
 // of real servers and clients: each transferred RETR/STOR/APPE becomes
 // one file whose bytes are the original's (rebuilt from the recorder's
@@ -107,6 +111,9 @@ func TestExtractRealCapturesByteForByte(t *testing.T) {
 	compared := 0
 	for _, capFile := range caps {
 		t.Run(filepath.Base(capFile), func(t *testing.T) {
+			if snappedData[filepath.Base(capFile)] {
+				t.Skip("its data frames were cut short to keep it small: no file to compare")
+			}
 			files, data, st, dir := fileRecordsStats(t, capFile)
 			// Ciphertext is not a file (PROT P after CCC: ftps-ccc-proftpd).
 			want := -int(st.Encrypted)

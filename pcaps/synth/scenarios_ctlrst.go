@@ -133,3 +133,65 @@ var (
 	oddRSTServerGoesOn      = oddRSTGoesOn(false, 255, 100*time.Millisecond, 52810)
 	farRSTClientGoesOn      = oddRSTGoesOn(true, 58, 100*time.Millisecond, 52820)
 )
+
+// idleReplyReset, captured on the server's side: a passive RETR whose
+// data takes 8 s while the control connection carries nothing at all,
+// then the server's 226. natCut: a masquerading router whose idle
+// timeout is shorter (5 s) has forgotten the control connection and
+// answers the 226 itself, 0.1 ms later, with an RST in the client's name
+// and without the ACK flag, as a TCP does for a segment of no
+// connection; the client never gets the 226 (curl: "FTP response
+// timeout"). Not natCut: the client's TCP acknowledges the 226 and the
+// client resets the connection 30 ms later, with RST/ACK and its TTL
+// (curl closing after a complete download).
+func idleReplyReset(natCut bool) func() *capture {
+	return func() *capture {
+		c := newCapture(formatPcap, ethernetLink())
+		port := 52900
+		if !natCut {
+			port = 52910
+		}
+		cli := fmt.Sprintf("198.51.100.40:%d", port)
+		k := inspectLogin(c, cli, "220 (vsFTPd 3.0.3)", vsftpdLogin)
+		k.exchange("PASV", pasvReply(ap(ctlrstData)))
+		d := c.newConn(0, ap(fmt.Sprintf("198.51.100.40:%d", port+1)), ap(ctlrstData))
+		d.handshake()
+		const chunks, chunk = 8, 1460
+		body := fileBody("big.bin", chunks*chunk)
+		k.cmd("RETR big.bin")
+		k.send(false, []byte(retr150("big.bin", len(body))+"\r\n"))
+		k.emit(k.ack(true))
+		for i := range chunks {
+			d.emit(d.data(false, body[i*chunk:(i+1)*chunk]), d.ack(true))
+			c.wait(time.Second)
+		}
+		d.close(false)
+		if natCut {
+			k.send(false, []byte(xfer226+"\r\n"))
+			c.wait(100 * time.Microsecond)
+			r := k.rst(true)
+			r.ack, r.ackNo = false, 0
+			k.emit(r)
+			return c
+		}
+		k.reply(xfer226)
+		c.wait(30 * time.Millisecond)
+		k.emit(k.rst(true))
+		return c
+	}
+}
+
+// unansweredBoxReset, captured on the server's side: the client's "MKD
+// reports" reaches the server, whose TCP acknowledges it, and gets no
+// reply; 12 s later a reset in the client's name ends the connection,
+// with TTL 255 where every segment of the client's came with 64: a box
+// between (an IPS, a firewall) sent it, not a client that gave up.
+func unansweredBoxReset() *capture {
+	c := newCapture(formatPcap, ethernetLink())
+	k := inspectLogin(c, "198.51.100.40:52920", "220 (vsFTPd 3.0.3)", vsftpdLogin)
+	k.cmd("MKD reports")
+	k.emit(k.ack(false))
+	c.wait(12 * time.Second)
+	k.emit(asaRST(k.rst(true)))
+	return c
+}

@@ -169,6 +169,12 @@ var faultCaptures = map[string][]string{
 	"ctlrst-keepalive-cmd-reset.pcap": {CodeControlReset},
 	"ctlrst-silent-cmd-reset.pcap":    {CodeControlReset},
 	"ctlrst-client-abort-227.pcap":    {CodeControlReset},
+	// A 226 after a silent transfer answered at once by a router's RST
+	// in the client's name (synthetic, and the review's recording), and
+	// a box's reset after an unanswered command.
+	"ctlrst-idle-226-nat-reset.pcap":   {CodeControlIdle},
+	"control-cut-download-server.pcap": {CodeControlIdle},
+	"ctlrst-unanswered-box-reset.pcap": {CodeCommandUnanswered},
 	// ../shared/corpus: Suricata's bounce test, Zeek's brute force, AUTH
 	// TLS and 500 unanswered PORTs to a third host (a bounce attempt,
 	// issue 8), Suricata's real-server capture with a 425, and its server

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -177,6 +178,15 @@ func (d *Diagnoser) resetAtCommand(s *track.Session, st *sessState, c *track.Com
 		f.Advice = fmt.Sprintf("Read the server's log at that time: a server that hung on %s, or was stopped while it waited; if the server never logged the command, look at the FTP inspection policy and log of the firewalls between %s and %s (a rule that drops %s, then resets the connection). The TTL of the reset in this capture tells who sent it: one unlike the server's other segments came from a box in between.",
 			verb, s.Client.Addr(), s.Server.Addr(), verb)
 	}
+	if lines := s.LinesQuietBeforeLatest(); lines >= natIdleFloor && quiet < natIdleFloor {
+		// A silence of lines a NAT's reading would have been given to,
+		// had segments not crossed it (QuietBeforeLatest).
+		since := "in the minute before it"
+		if quiet > 0 {
+			since = "until " + dur(quiet) + " before it"
+		}
+		f.Evidence += fmt.Sprintf("; no line in the %s before it, but TCP keepalives crossed both ways %s", dur(lines), since)
+	}
 	if s.ResetTTL() == decode.ResetTTLOther {
 		// The server's TCP sends with one initial TTL over one path.
 		f.Evidence += "; the reset's TTL is unlike the server's other segments': a box between sent it"
@@ -214,7 +224,9 @@ func serverClosedAdvice(fam family, verb string) string {
 // gaveUpMin or more later. Not a login line: servers delay their answer
 // to a failed login on purpose, and a guesser gives up on it. When the
 // server had closed its side first (its FIN), the server ended the
-// session: the client did not give up.
+// session: the client did not give up; nor when the reset came with a
+// TTL unlike the client's segments' (Session.ResetTTL): a box between
+// sent it.
 func (d *Diagnoser) clientGaveUp(s *track.Session, st *sessState, c *track.Command) *Finding {
 	waited := s.End.Sub(c.TS)
 	if waited < gaveUpMin || c.Secret || c.Verb == "USER" || c.Verb == "PASS" || c.Verb == "ACCT" {
@@ -235,6 +247,17 @@ func (d *Diagnoser) clientGaveUp(s *track.Session, st *sessState, c *track.Comma
 		f.Message = fmt.Sprintf("The client's %s got no reply: the server closed its side of the connection (its FIN) without answering it, and the client %s the connection %s after the command. The server ended the session: an idle timeout that closes without a word or whose 421 was lost, its process ending on the command, or a command that never reached it (dropped on the way) while its idle timer ran out.",
 			verb, how, dur(waited))
 		f.Advice = serverClosedAdvice(d.family(s), verb) + fmt.Sprintf(" If the server never logged %s, it was dropped on the way: check the FTP inspection policy and log of the firewalls between %s and %s.", verb, s.Client.Addr(), s.Server.Addr())
+		return f
+	}
+	if how == "reset" && s.ResetTTL() == decode.ResetTTLOther {
+		// The client's TCP sends with one initial TTL over one path: a
+		// reset with another came from a box between, and the client
+		// did not give up.
+		f.Evidence = fmt.Sprintf("%q (packet %d) got no reply in the %s before a reset from the client's address, with a TTL unlike the client's other segments', ended the connection", commandText(c), c.Num, dur(waited))
+		f.Message = fmt.Sprintf("The client's %s got no reply, and %s after it a reset in the client's name ended the connection, with a TTL unlike the client's own segments: a box between (a firewall, an IPS) sent it, not the client, which did not give up. Either the box dropped the command on its way and then ended the session (an IPS, or a firewall that inspects FTP, denying it), or the server never answered it (it hung on it) and the box ended the connection it saw stalled.",
+			verb, dur(waited))
+		f.Advice = fmt.Sprintf("Check the firewalls and IPSs between %s and %s, and their log at that time, for the reset they sent in the client's name and the rule behind it (one that denies %s); look for %s in the server's log too: if the server logged it, it hung on it, and its log says why.",
+			s.Client.Addr(), s.Server.Addr(), verb, verb)
 		return f
 	}
 	f.Message = fmt.Sprintf("The client's %s got no reply: the client waited %s, then %s the connection, giving up on it. Either the command never reached the server (a firewall that inspects FTP drops a command its policy denies, and the client's TCP sends it again and again, never acknowledged: Cisco ASA's inspect ftp with an ftp-map's request-command deny, or a policy-map type inspect ftp that drops it; an IPS), or the server never answered it (it hung on it).",
@@ -417,3 +440,55 @@ func afterSixNumbers(text string) int {
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// resetAnsweredReply tells whether the RST that ended s's control
+// connection, from the client's side at once (cutAtOnce) after r, the
+// server's latest reply, answered r from no TCP that had it: the client
+// had not acknowledged r, and the RST came without the ACK flag (a TCP
+// that aborts a connection it has sets it; one answering a segment of no
+// connection does not: a NAT or firewall that had forgotten the
+// connection, or a host that lost it) or with a TTL unlike the client's
+// segments' (a box between). The client's own reset after reading r
+// (curl can reset on close after a complete download) comes after its
+// ACK of r, with its TTL: not this.
+func resetAnsweredReply(s *track.Session, r *track.Reply) bool {
+	if s.EndReason != track.EndRST || !s.ClientClosed || s.ClientFIN || s.OneSide != track.BothSides || s.ResetAcked() || s.ServerUnacked == 0 {
+		return false
+	}
+	if after := s.End.Sub(r.TS); after < 0 || after > cutAtOnce {
+		return false
+	}
+	return s.ResetNoACK() || s.ResetTTL() == decode.ResetTTLOther
+}
+
+// replyResetIdle is control-idle-timeout for c, a transfer whose final
+// reply final came after gap of control silence and was answered at once
+// by an RST in the client's name from no TCP that had it
+// (resetAnsweredReply): the reply never reached the client. lastNum is
+// the last control message before the data ended, synNum the data
+// connection's SYN, ev the transfer's evidence.
+func replyResetIdle(s *track.Session, c *track.Command, final *track.Reply, gap time.Duration, lastNum, synNum uint64, ev string, fam family) *Finding {
+	f := &Finding{Code: CodeControlIdle, Severity: SeverityWarning, Session: s, Command: c, TS: final.TS, Packets: packets([]uint64{c.Num, lastNum, final.Num, synNum})}
+	var how []string
+	if s.ResetNoACK() {
+		how = append(how, "without the ACK flag")
+	}
+	if s.ResetTTL() == decode.ResetTTLOther {
+		how = append(how, "with another TTL than the client's")
+	}
+	howText := strings.Join(how, " and ")
+	after := dur(s.End.Sub(final.TS))
+	if s.End.Sub(final.TS) < time.Millisecond {
+		after = "less than a millisecond"
+	}
+	// (The transfer's evidence last: the text output cuts a long one.)
+	f.Evidence = joinEvidence(fmt.Sprintf("%q (packet %d), after %s of control silence, answered %s later by a reset from the client's address %s, not acknowledged before it",
+		replyText(final), final.Num, dur(gap), after, howText), ev)
+	f.Message = fmt.Sprintf("The server sent the final reply after the control connection had been silent for %s, and a reset in the client's name answered it %s later, %s, before the client had acknowledged it: not the client's TCP closing a connection it had (that reset acknowledges, comes with the client's TTL, and after the client acknowledged the %d), but an answer to a segment of no connection. A NAT router or stateful firewall between that had forgotten the idle control connection (some home routers and firewalls keep an idle connection only seconds to minutes) most likely sent it, or the client host had lost the connection (a reboot); either way the %d never reached the client, which waits for it until it times out (curl: \"FTP response timeout\"), and the transfer counts as failed there although its data arrived.",
+		dur(gap), after, howText, final.Code, final.Code)
+	if s.ResetTTL() != decode.ResetTTLOther {
+		f.Message += " (A capture on the client's own host shows the same when that host's firewall rejects the reply of a connection it forgot.)"
+	}
+	f.Advice = idleAdvice(gap, fam)
+	return f
+}

@@ -98,6 +98,8 @@ func TestRealCaptures(t *testing.T) {
 		{"login-brute-force.pcap", "none", policy.Policy{}, []string{login, login, login, login, login, "login-brute-force:warning", login, login, login, login}},
 		{"control-idle-nat-client.pcap", "upload.conf", confPolicy(t, "upload.conf"), []string{login, "nat-mismatch:warning", "control-idle-timeout:error"}},
 		{"control-idle-nat-server.pcap", "upload.conf", confPolicy(t, "upload.conf"), []string{login, "nat-mismatch:info", "control-idle-timeout:warning"}},
+		// The router answers the 226 itself with an RST without ACK.
+		{"control-cut-download-server.pcap", "none", policy.Policy{}, []string{login, "control-idle-timeout:warning"}},
 		// Synthetic stories.
 		{"../synthetic/bounce-scan.pcap", "none", policy.Policy{}, []string{login, "ftp-bounce:error", login, "ftp-bounce:info", "ftp-bounce:warning"}},
 		{"../synthetic/final-reply-250.pcap", "none", policy.Policy{}, []string{login, login, "unusual-final-reply:warning"}},

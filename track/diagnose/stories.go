@@ -256,14 +256,20 @@ func (d *Diagnoser) controlIdleLost(s *track.Session, c *track.Command) *Finding
 		// likelier reading.
 		gap := final.TS.Sub(last)
 		floor := natIdleFloor
+		cut := resetAnsweredReply(s, final)
 		switch {
+		case cut:
+			floor = minControlSilence
 		case s.ServerUnacked == 0:
 			return nil
 		case s.ServerUnacked > 0:
 			floor = minControlSilence
 		}
-		if gap < floor || s.WatchedUntil().Sub(final.TS) < minReplyWait {
+		if gap < floor || !cut && s.WatchedUntil().Sub(final.TS) < minReplyWait {
 			return nil
+		}
+		if cut {
+			return replyResetIdle(s, c, final, gap, lastNum, dc.SYNNum, ev(), d.family(s))
 		}
 		f := &Finding{Code: CodeControlIdle, Severity: SeverityWarning, TS: final.TS, Packets: packets([]uint64{c.Num, lastNum, final.Num, dc.SYNNum})}
 		f.Evidence = joinEvidence(ev(), fmt.Sprintf("%q (packet %d) after %s of control silence; no client command or close in the %s that followed; the session ended by %s",
