@@ -15,7 +15,7 @@ import (
 // UTF-8 are written as Go escapes, so a hostile server cannot move the
 // cursor, retitle the window or reorder what the admin reads, nor a
 // client pass "root\ufe0f" off as root.
-func safe(s string) string { return escapeText(s, true) }
+func safe(s string) string { return escapeText(s, true, false) }
 
 // sentence is safe for ftpsniff's own sentences (a finding's message,
 // evidence and fix, a verdict, a rule to copy): the wire text in them
@@ -24,11 +24,18 @@ func safe(s string) string { return escapeText(s, true) }
 // fixes hold shell quoting (a backslash before a quote inside a quoted
 // word). A backslash is kept: safe doubled the quoting's, and the
 // evidence of a 425 quoting its path read `transfer of \\"/\\"`.
-// Everything else safe escapes, it escapes.
-func sentence(s string) string { return escapeText(s, false) }
+// Everything else safe escapes, it escapes, and the right-to-left
+// letters too (rightToLeft: U+05D0 is written \u05d0): a sentence mixes
+// wire text, quoted or not (a user name), with ftpsniff's packet
+// numbers and endpoints, and is wrapped over lines, so no isolate can
+// hold the wire's part apart; a Hebrew letter in a quoted 227 would
+// pull the "(packet 10); 3" after it into its right-to-left run in a
+// bidi terminal. The transcript line shows the letter as sent.
+func sentence(s string) string { return escapeText(s, false, true) }
 
-// escapeText is safe, and sentence when backslash is false.
-func escapeText(s string, backslash bool) string {
+// escapeText is safe, and sentence when backslash is false and rtl
+// true (right-to-left letters escaped).
+func escapeText(s string, backslash, rtl bool) string {
 	clean := true
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '\\' && backslash {
@@ -50,7 +57,7 @@ func escapeText(s string, backslash bool) string {
 			b.WriteString(strconv.FormatUint(uint64(s[i])&0xf, 16))
 		case r == '\\' && backslash:
 			b.WriteString(`\\`)
-		case r == ' ' || (unicode.IsGraphic(r) && !invisible(r)):
+		case r == ' ' || (unicode.IsGraphic(r) && !invisible(r) && !(rtl && rightToLeft(r))):
 			b.WriteString(s[i : i+size])
 		default:
 			q := strconv.QuoteRuneToASCII(r) // 'x' with the escape inside
@@ -80,15 +87,19 @@ func invisible(r rune) bool {
 const maxShown = 240
 
 // shown is safe, cut to maxShown bytes with a note of what was left out.
-func shown(s string) string {
+func shown(s string) string { return shownAs(s, safe) }
+
+// shownAs is shown with esc for safe: the note of what was left out
+// stays outside what esc returns (isolated's guard).
+func shownAs(s string, esc func(string) string) string {
 	if len(s) <= maxShown {
-		return safe(s)
+		return esc(s)
 	}
 	cut := maxShown
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return safe(s[:cut]) + fmt.Sprintf("… (%d more bytes)", len(s)-cut)
+	return esc(s[:cut]) + fmt.Sprintf("… (%d more bytes)", len(s)-cut)
 }
 
 // needsJSONEscape tells whether a rune that encoding/json writes raw must
@@ -163,3 +174,76 @@ func rawOf(s string) []byte {
 	}
 	return []byte(s)
 }
+
+// rightToLeft tells whether r is, or may be, a strong right-to-left
+// character: the blocks the Unicode bidi algorithm gives class R or AL
+// by default (Hebrew, Arabic, Syriac, Thaana, NKo and their neighbours,
+// the presentation forms, and the right-to-left ranges of the
+// supplementary planes). A few of their members are weak or neutral
+// (Arabic-Indic digits, points): a superset, as it only decides whether
+// a line is guarded. The explicit marks and controls (U+200F, U+202B,
+// U+202E, U+2067) are format characters, escaped already.
+func rightToLeft(r rune) bool {
+	switch {
+	case r < 0x0590:
+		return false
+	case r <= 0x08ff:
+		return true
+	case r < 0xfb1d:
+		return false
+	case r <= 0xfdff, r >= 0xfe70 && r <= 0xfeff:
+		return true
+	}
+	return r >= 0x10800 && r <= 0x10fff || r >= 0x1e800 && r <= 0x1efff
+}
+
+// hasRightToLeft tells whether s holds a rightToLeft character.
+func hasRightToLeft(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0xd6 { // (U+0590 is D6 90: no lower lead byte starts one)
+			for _, r := range s[i:] {
+				if rightToLeft(r) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// Left-to-right isolate and pop directional isolate: what ftpsniff
+// itself puts around a piece of wire text (isolated).
+const (
+	lri = "\u2066"
+	pdi = "\u2069"
+)
+
+// isolated guards wire text, escaped already (safe, shown), that holds a
+// right-to-left letter before ftpsniff's own words on a text line: it is
+// put between U+2066 LRI and U+2069 PDI, a left-to-right isolate. In a
+// terminal that applies the Unicode bidi algorithm (VTE, mlterm, Konsole)
+// a Hebrew or Arabic letter otherwise pulls the digits and neutrals after
+// it, ftpsniff's "  = 10.0.0.1:40000" included, into its right-to-left
+// run, and `227 … (10,0,0,1,156,64) א 203.0.113.7:22  = 10.0.0.1:40000`
+// reads "10.0.0.1:40000 = 203.0.113.7:22 א": the decoded endpoint seems
+// to be the one the text names. The isolate ends the wire text's reach
+// at the PDI, and makes the paragraph's direction ftpsniff's (what is
+// inside an isolate does not set it). These two are the only format
+// characters the text output writes raw; the wire's own are escaped
+// (safe), so the wire cannot close the isolate early. Text without such
+// a letter is left as it is: most lines, grep and copy-paste unchanged.
+func isolated(s string) string {
+	if !hasRightToLeft(s) {
+		return s
+	}
+	return lri + s + pdi
+}
+
+// shownIsolated is shown with the wire text isolated, the note of what
+// was left out after the isolate: wire text on a line of the text
+// output.
+func shownIsolated(s string) string { return shownAs(s, safeIsolated) }
+
+// safeIsolated is safe, isolated.
+func safeIsolated(s string) string { return isolated(safe(s)) }

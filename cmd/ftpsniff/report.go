@@ -1601,13 +1601,28 @@ func sessionShape(s *track.Session, l *ladder) uint64 {
 	return l.shape
 }
 
+// shownRun is shown with the wire text marked as a run to isolate (an
+// LRI before it, a PDI after it: the wire's own are escaped), for
+// bdiHTML to write as a <bdi> element: the user name in "user ..., logged
+// in", the greeting before "(N more bytes)".
+func shownRun(s string) string {
+	return shownAs(s, func(w string) string { return lri + safe(w) + pdi })
+}
+
+// bdiTags writes the runs shownRun marked as <bdi> elements.
+var bdiTags = strings.NewReplacer(lri, "<bdi>", pdi, "</bdi>")
+
+// bdiHTML is esc(s) with the runs shownRun marked in it written as <bdi>
+// elements: the report holds no bidi control character.
+func bdiHTML(s string) string { return bdiTags.Replace(esc(s)) }
+
 // writeLoginLine writes the section of a session that failed its login
 // and did nothing else worth a ladder: one line. It returns where the
 // line naming the sessions folded into it goes.
 func writeLoginLine(w *bytes.Buffer, s *track.Session, l *ladder) int {
-	login := whoString(s, shown)
+	login := whoString(s, shownRun)
 	fmt.Fprintf(w, "<section class=\"session line\" id=\"s%d\">\n<p><span class=\"badge bad\">✖ FAILED</span> session %d: %s → %s, %s; %s; %d command%s (not drawn: a failed login only)</p>\n",
-		s.ID, s.ID, esc(addrString(s.Client)), esc(addrString(s.Server)), esc(login), esc(sessionEnd(s)), s.CommandCount, plural(s.CommandCount))
+		s.ID, s.ID, esc(addrString(s.Client)), esc(addrString(s.Server)), bdiHTML(login), esc(sessionEnd(s)), s.CommandCount, plural(s.CommandCount))
 	head := w.Len()
 	// Its findings, written out: a line has no ladder to hold them (a
 	// clear-text login's advice to change the password exposed).
@@ -1647,8 +1662,8 @@ func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool, r
 	io.WriteString(w, "<table class=\"kv\">\n")
 	kv := func(k, v string) { fmt.Fprintf(w, "<tr><th>%s</th><td>%s</td></tr>\n", k, v) }
 	kv("started", esc(s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC")))
-	login := whoString(s, shown)
-	kv("login", esc(login))
+	login := whoString(s, shownRun)
+	kv("login", bdiHTML(login))
 	if g := greetingOf(s); g != nil {
 		text := fmt.Sprint(g.Code)
 		switch {
@@ -1657,9 +1672,9 @@ func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool, r
 			// capture's gaps left in the greeting's place).
 			text = fmt.Sprintf("%d %s", g.Code, mask)
 		case len(g.Lines) > 0:
-			text = shown(g.Lines[0])
+			text = shownRun(g.Lines[0])
 		}
-		kv("greeting", esc(text))
+		kv("greeting", bdiHTML(text))
 	}
 	var notes []string
 	notes = appendEncryptedNote(notes, s)
@@ -1765,6 +1780,7 @@ svg.ladder{display:block;width:100%;height:auto;font-family:ui-monospace,"DejaVu
 .ladder .aq{stroke:#999;stroke-width:1.1}.ladder .hq{fill:#999}.ladder .lq{fill:#555}
 .ladder .as{stroke:#333;stroke-width:1.6}.ladder .hs{fill:#333}
 .ladder .tag{font-weight:700;fill:var(--ink)}.ladder .nt{fill:var(--dim);font-style:italic}
+.ladder .w,.ladder .tag,.ladder .nt{unicode-bidi:isolate;direction:ltr}
 .ladder .bar{fill:#fff3d6;stroke:var(--warn);stroke-dasharray:4 3}.ladder .bart{fill:#6b4a00}
 .ladder .omit{fill:#f0f0f0;stroke:#999;stroke-dasharray:4 3}.ladder .omitt{fill:#333}
 .ladder .cut{fill:#fff}.ladder .zz{stroke:#888;stroke-width:1.4;fill:none}.ladder .quiet{fill:#555;font-style:italic}

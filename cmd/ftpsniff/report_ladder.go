@@ -1054,7 +1054,7 @@ func (l *ladder) writeSVG(w io.Writer, s *track.Session, tips *tipBudget) {
 			writeStamp(w, s, r.ts, it.y+16)
 			lr := *r
 			cut(&lr, int(float64(laneX[2]-laneX[1]+30)/charWidth))
-			fmt.Fprintf(w, `<text class="lbl bart" x="%d" y="%d">%s%s</text></g>`+"\n", (laneX[1]+laneX[2])/2, it.y+16, tips.title(lr.title), esc(lr.text))
+			fmt.Fprintf(w, `<text class="lbl bart" x="%d" y="%d">%s<tspan class="w">%s</tspan></text></g>`+"\n", (laneX[1]+laneX[2])/2, it.y+16, tips.title(lr.title), esc(lr.text))
 		case rowOmitted:
 			fmt.Fprintf(w, `<g><rect class="omit" x="%d" y="%d" width="%d" height="%d"/>`, 70, it.y+3, svgWidth-80, it.h-6)
 			fmt.Fprintf(w, `<text class="lbl omitt" x="%d" y="%d">… %d more commands, replies and packets not drawn (ladder bound: %d rows) …</text></g>`+"\n",
@@ -1235,6 +1235,11 @@ func writeArrow(w io.Writer, s *track.Session, r *lrow, top int, tips *tipBudget
 	if columns(lr.text)+extra > room {
 		if lr.title == "" {
 			lr.title = strings.TrimSpace(lr.text + " " + lr.tag + " " + lr.note)
+			if hasRightToLeft(lr.text) {
+				// A tooltip is plain text, with no run to isolate: the
+				// annotation goes first, out of the wire text's reach.
+				lr.title = strings.TrimSpace(lr.tag+" "+lr.note) + ": " + lr.text
+			}
 		}
 		if room-extra < 16 {
 			lr.note = shorten(lr.note, max(room-columns(lr.text)-columns(lr.tag)-4, 8))
@@ -1248,7 +1253,11 @@ func writeArrow(w io.Writer, s *track.Session, r *lrow, top int, tips *tipBudget
 		}
 		lr.text = shorten(lr.text, max(room-extra, 12))
 	}
-	fmt.Fprintf(w, `<text class="lbl %s" x="%d" y="%d">%s%s`, cls[2], (lo+hi)/2, y-5, tips.title(lr.title), esc(lr.text))
+	// The wire text and ftpsniff's words after it are isolated runs
+	// (.w, .tag, .nt: unicode-bidi isolate, left to right), so that a
+	// Hebrew letter in a 227 cannot draw "= 10.0.0.1:40000" into its
+	// right-to-left run (see isolated).
+	fmt.Fprintf(w, `<text class="lbl %s" x="%d" y="%d">%s<tspan class="w">%s</tspan>`, cls[2], (lo+hi)/2, y-5, tips.title(lr.title), esc(lr.text))
 	if lr.tag != "" {
 		fmt.Fprintf(w, ` <tspan class="tag">%s</tspan>`, esc(lr.tag))
 	}

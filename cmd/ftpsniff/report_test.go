@@ -393,7 +393,7 @@ func TestReportLongSession(t *testing.T) {
 	if !strings.Contains(page, "… 23.3 min …") || strings.Contains(page, "28.7 min") {
 		t.Error("quiet time not counted from the last row not drawn")
 	}
-	if n := strings.Count(page, "PASV</text>"); n != 1 {
+	if n := strings.Count(page, "PASV</tspan></text>"); n != 1 {
 		t.Errorf("PASV drawn %d times", n)
 	}
 }

@@ -38,6 +38,9 @@ type streamOutput struct {
 	// eventsNotShown those past the bound, of all sessions.
 	events         map[*track.Session]int
 	eventsNotShown int
+	// written is the highest Index of each open session's commands
+	// written: a finding about a later one waits for its line.
+	written map[*track.Session]int
 	// flush hands what was written on (flushEach's, in live): a line
 	// written outside a record's call (FileSkipped) leaves at once.
 	flush func()
@@ -53,7 +56,7 @@ type streamOutput struct {
 const streamEventsPerSession = 1000
 
 func newStreamOutput(w *bufio.Writer, p *palette, showPass bool) *streamOutput {
-	o := &streamOutput{w: w, p: p, showPass: showPass, totals: newTextOutput(w, p, showPass), greeted: map[*track.Session]int{}, events: map[*track.Session]int{}}
+	o := &streamOutput{w: w, p: p, showPass: showPass, totals: newTextOutput(w, p, showPass), greeted: map[*track.Session]int{}, events: map[*track.Session]int{}, written: map[*track.Session]int{}}
 	o.sbuf = bufio.NewWriter(&o.scratch)
 	o.lines = newTextOutput(o.sbuf, p, showPass)
 	o.lines.printedOnce = &printedOnce{first: map[collapseKey]int{}}
@@ -131,6 +134,7 @@ func (o *streamOutput) greeting(s *track.Session) {
 // by Data when their outcome is known, which may be before or after.
 func (o *streamOutput) Command(s *track.Session, c *track.Command) {
 	o.greeting(s)
+	o.written[s] = max(o.written[s], c.Index)
 	o.emit(s, func() {
 		o.lines.commandLine(s, c)
 		for i := range c.Replies {
@@ -138,6 +142,17 @@ func (o *streamOutput) Command(s *track.Session, c *track.Command) {
 		}
 		o.lines.commandStatus(c)
 	})
+	// Findings about it made before it was answered (cleartext-login, at
+	// the PASS) were held for this line: they come after it.
+	held := o.lines.findings[s]
+	for _, f := range held {
+		if f.Data == nil && f.Command == c {
+			o.emit(s, func() { o.lines.finding(f) })
+		}
+	}
+	if len(held) > 0 {
+		o.lines.findings[s] = slices.DeleteFunc(held, func(f *diagnose.Finding) bool { return f.Data == nil && f.Command == c })
+	}
 }
 
 func (o *streamOutput) Data(s *track.Session, d *track.DataConn) {
@@ -179,6 +194,7 @@ func (o *streamOutput) Event(s *track.Session, e *track.Event) {
 func (o *streamOutput) SessionEnd(s *track.Session) {
 	o.greeting(s)
 	delete(o.greeted, s)
+	delete(o.written, s)
 	if n := o.events[s] - streamEventsPerSession; n > 0 {
 		o.printf(s, "   %s\n", o.p.warn.Sprintf("(%d more event%s not shown: transcript limit)", n, plural(n)))
 	}
@@ -186,14 +202,15 @@ func (o *streamOutput) SessionEnd(s *track.Session) {
 	delete(o.lines.files.skipped, s)
 	for _, f := range o.lines.findings[s] {
 		// Reported after its data connection's line (diagnose holds a
-		// data-not-attempted that blames the vantage: holdBlind).
+		// data-not-attempted that blames the vantage: holdBlind), or
+		// about a command never written.
 		o.emit(s, func() { o.lines.finding(f) })
 	}
 	delete(o.lines.findings, s)
 	if s.Counted() {
 		o.totals.sessions++
 	}
-	who := whoString(s, shown)
+	who := whoString(s, shownIsolated)
 	o.printf(s, " %s %s after %s; %s; %d command%s; data: %s\n", o.p.head.Sprint("end:"),
 		s.EndReason, spanOf(s).words(), who, s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount))
 }
@@ -263,6 +280,12 @@ func (o *streamOutput) Finding(f *diagnose.Finding) {
 	switch {
 	case f.Data != nil:
 		// Reported just before its data connection: printed under it.
+		o.lines.findings[f.Session] = append(o.lines.findings[f.Session], f)
+	case f.Session != nil && f.Command != nil && f.Command.Index > o.written[f.Session]:
+		// About a command not written yet: diagnose judges a command
+		// when it is reported, before the command reaches this output
+		// (cleartext-login came above its `<-- PASS`). Printed under
+		// its line by Command; at the session's end if it never is.
 		o.lines.findings[f.Session] = append(o.lines.findings[f.Session], f)
 	case f.Session == nil:
 		o.lines.finding(f)

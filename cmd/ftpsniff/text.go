@@ -722,7 +722,7 @@ func (o *textOutput) transcript(s *track.Session) {
 		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"))
 	var noteBuf [6]string
 	notes := noteBuf[:0]
-	notes = append(notes, whoString(s, shown))
+	notes = append(notes, whoString(s, shownIsolated))
 	notes = appendEncryptedNote(notes, s)
 	notes = appendStartNotes(notes, s)
 	if s.File != "" {
@@ -1001,7 +1001,7 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 // commandLine writes the `<--` line of a command.
 func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 	p := o.p
-	line := shown(maskedVerb(c, o.showPass))
+	line := shownIsolated(maskedVerb(c, o.showPass))
 	tab := c.Anomaly&ftp.CmdTabSeparator != 0
 	if c.Arg != "" || c.Verb == "PASS" || tab {
 		sep := " "
@@ -1455,18 +1455,18 @@ func (o *textOutput) eventReply(e *track.Event) string {
 		return mask + echoNote
 	}
 	if e.Dropped > 0 {
-		return safe(e.Text) + "  " + droppedNote(e.Dropped)
+		return safeIsolated(e.Text) + "  " + droppedNote(e.Dropped)
 	}
-	return safe(e.Text)
+	return safeIsolated(e.Text)
 }
 
-// shownKept is shown for the text of a line the line bound cut (dropped
+// shownKept is shownIsolated for the text of a line the line bound cut (dropped
 // bytes over it, 0 when none): what shown leaves out of it is then said
 // to be the rest of what was kept, the dropped bytes being noted apart
 // ("[N bytes over the line limit dropped]"), so that "(3856 more bytes)"
 // does not read as all the line held past what is shown.
 func shownKept(s string, dropped int) string {
-	t := shown(s)
+	t := shownIsolated(s)
 	if dropped > 0 && len(s) > maxShown && strings.HasSuffix(t, " more bytes)") {
 		t = t[:len(t)-1] + " kept)"
 	}
@@ -1515,13 +1515,13 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 	case track.EventCommandLost:
 		return // shown on the command itself: "(reply lost in a capture gap)"
 	case track.EventEncrypted:
-		msg = "!! control channel encrypted from here (" + safe(e.Text) + "): commands and data endpoints are invisible"
+		msg = "!! control channel encrypted from here (" + safeIsolated(e.Text) + "): commands and data endpoints are invisible"
 	case track.EventEndpointMalformed:
 		return // shown on the command
 	case track.EventEndpointFamily:
-		msg = "!! " + safe(e.Text)
+		msg = "!! " + safeIsolated(e.Text)
 	default:
-		msg = fmt.Sprintf("!! %s: %s", e.Kind, safe(e.Text))
+		msg = fmt.Sprintf("!! %s: %s", e.Kind, safeIsolated(e.Text))
 	}
 	o.printf("%s %s\n", o.stamp(s, e.TS), p.warn.Sprint(msg))
 }

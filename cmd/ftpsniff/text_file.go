@@ -78,7 +78,7 @@ func (o *textOutput) fileLine(d *track.DataConn) {
 	if !r.Complete {
 		verdict = p.warn.Sprint("incomplete")
 	}
-	line := fmt.Sprintf("file %s  %d byte%s  sha256 %s  ", safe(r.File), r.Bytes, plural(int(r.Bytes)), r.SHA256)
+	line := fmt.Sprintf("file %s  %d byte%s  sha256 %s  ", safeIsolated(r.File), r.Bytes, plural(int(r.Bytes)), r.SHA256)
 	o.printf("%s         %s%s", noStamp, p.dim.Sprint(line), verdict)
 	if len(r.Reasons) > 0 {
 		o.printf(" (%s)", safe(strings.Join(r.Reasons, "; ")))

@@ -752,6 +752,17 @@ func (p *passiveFailure) wordStaleEndpoint(f *Finding) {
 	f.Advice = "Nothing to open: the client must connect to the endpoint of the latest 227 or 229 it asked for. A client that sends PASV twice and uses the first answer is at fault (update it, or report it to its maker)."
 }
 
+// noListener says who answered a passive port nothing listened on. The
+// server's own host when the endpoint is a loopback address or the
+// control connection's (routerReset found no TTL to tell another box):
+// on 127.0.0.1 a second host was claimed (rv-newcomer).
+func (p *passiveFailure) noListener() string {
+	if a := p.dst.Unmap(); a.IsLoopback() || a == p.s.Server.Addr().Unmap() && !p.at.router {
+		return "the server's host answered, the server not listening there when the SYN came (not yet, no longer, or on another address)."
+	}
+	return "another host or container behind the same address answered."
+}
+
 // wordRefused: an RST, from a closed port or a reject rule, or from a NAT
 // router in front that does not forward the port.
 func (p *passiveFailure) wordRefused(f *Finding) {
@@ -772,7 +783,7 @@ func (p *passiveFailure) wordRefused(f *Finding) {
 		return
 	}
 	f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s%s: the port is closed, or a firewall rejects it with tcp-reset.", dc.Server, dst, synLost(dc))
-	f.Advice = p.rangeAdvice("reject with tcp reset ("+iptablesCmd(v6)+" -j REJECT --reject-with tcp-reset)") + " If no rule rejects it, nothing listened on the port: another host or container behind the same address answered."
+	f.Advice = p.rangeAdvice("reject with tcp reset ("+iptablesCmd(v6)+" -j REJECT --reject-with tcp-reset)") + " If no rule rejects it, nothing listened on the port: " + p.noListener()
 	if p.at.router && !p.at.nat && !p.wrongAddr && !v6 {
 		// The packets cannot tell the server's address from a NAT
 		// router's: a router that forwards port 21 only answers the
