@@ -1046,7 +1046,7 @@ func (o *textOutput) writeCollapsed(server netip.AddrPort) {
 			break
 		}
 	}
-	fixOf := map[string]string{} // a fix written in this block: its code
+	var fixes blockFixes // the fixes written in this block in full
 	for _, e := range o.collapsedOf(server) {
 		e.shown = true
 		if backends && e.atBackend {
@@ -1056,11 +1056,7 @@ func (o *textOutput) writeCollapsed(server netip.AddrPort) {
 			e.advice = diagnose.BackendsSpreadAdvice(server.Addr())
 		}
 		fix := groupAdvice(e.advice, e)
-		same := fixOf[fix]
-		if same == "" {
-			fixOf[fix] = fmt.Sprintf("%s in session %d", e.code(), e.earliest.session)
-		}
-		o.writeCollapsedEntry(e, nil, same)
+		o.writeCollapsedEntry(e, nil, fixes.refer(fix, e.code(), fmt.Sprintf("%s in session %d", e.code(), e.earliest.session)))
 	}
 }
 
@@ -1091,7 +1087,7 @@ func pluralES(n int) string {
 // the first occurrence's message and evidence, and the fix. merged, when
 // set, are the same finding at other servers, written as one (info that
 // every server raises alike).
-func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, sameFix string) {
+func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, sameFix *fixRef) {
 	p := o.p
 	all := append([]*collapsed{e}, merged...)
 	sessionsN, count := 0, 0
@@ -1205,9 +1201,10 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 	if e.moreOver > 0 {
 		o.printf("    %s\n", p.dim.Sprintf("… %d more occurrence%s (--json lists every finding)", e.moreOver, plural(e.moreOver)))
 	}
-	if sameFix != "" && !strings.HasPrefix(sameFix, e.code()+" in session ") && !o.verbose {
-		// The same long fix a few lines up: said once.
-		o.printf("    %s %s\n", p.head.Sprint("fix:     "), "as for "+sameFix+" above")
+	if sameFix != nil && !o.verbose {
+		// The same long fix a few lines up, or one that begins the
+		// same: said once.
+		o.adviceLines("    ", sameFix.words())
 		return
 	}
 	o.adviceLines("    ", groupAdvice(e.advice, all...))

@@ -1239,19 +1239,16 @@ func (o *textOutput) serverSummaries() {
 	p := o.p
 	// Info every server raised alike goes after the blocks, once.
 	merged := o.mergeInfo(o.sel.selectsServer)
-	// Servers with errors first, then with warnings (stable: the
-	// diagnosis's order within each).
 	servers := slices.Clone(o.servers)
-	slices.SortStableFunc(servers, func(a, b diagnose.ServerSummary) int {
-		return cmp.Compare(o.serverRank(a.Server), o.serverRank(b.Server))
-	})
+	o.rankServers(servers)
 	grouped := o.neverOpenedGroup(servers)
+	blocks := o.chooseServerBlocks(servers, grouped)
 	o.neverReached = grouped // (the list of failed sessions groups them too)
 	for _, s := range servers {
 		if s.Verdict == "" && s.PortsAnnounced.Count == 0 && len(s.Findings) == 0 {
 			continue
 		}
-		if !o.sel.selectsServer(s.Server) || grouped[s.Server] {
+		if !o.sel.selectsServer(s.Server) || grouped[s.Server] || !blocks.writes(s.Server) {
 			continue
 		}
 		o.printf("%s %s: %d session%s", p.head.Sprint("server"), s.Server, s.Sessions, plural(s.Sessions))
@@ -1312,18 +1309,19 @@ func (o *textOutput) serverSummaries() {
 	// Findings of servers without a block of their own.
 	if o.collapse != nil {
 		for _, e := range o.collapse.order {
-			if !e.shown && o.collapsedShown(e) && o.sel.selectsServer(e.key.server) {
+			if !e.shown && o.collapsedShown(e) && o.sel.selectsServer(e.key.server) && blocks.writes(e.key.server) {
 				o.printf("%s %s\n", p.head.Sprint("server"), e.key.server)
 				o.writeCollapsed(e.key.server)
 				o.printf("\n")
 			}
 		}
 	}
+	o.writeOmittedServers(blocks)
 	o.writeNotSummarised() // (no transcript shows them either)
 	if len(merged) > 0 {
 		o.printf("%s\n", p.head.Sprint("info found at more than one server:"))
 		for _, g := range merged {
-			o.writeCollapsedEntry(g[0], g[1:], "")
+			o.writeCollapsedEntry(g[0], g[1:], nil)
 		}
 		if o.minSev < diagnose.SeverityWarning {
 			o.printf("  %s\n", p.dim.Sprint("(--min-severity warning leaves the info findings out)"))
@@ -1828,7 +1826,7 @@ func (o *textOutput) writeNeverOpened(servers []diagnose.ServerSummary, grouped 
 	}
 	for _, c := range codes {
 		es := earliestFirst(byCode[c])
-		o.writeCollapsedEntry(es[0], es[1:], "")
+		o.writeCollapsedEntry(es[0], es[1:], nil)
 	}
 	o.printf("\n")
 }
