@@ -345,8 +345,8 @@ func (t *controlTable) find(s *Segment) *controlConn {
 			// Its RST held (hold.go), and a SYN follows, or nothing went
 			// on in time: it was the end. What follows finds its
 			// tombstone.
-			t.closeBy(cs, CloseRST, h.by, h.num, h.ts)
-			cs = t.conns.Get(key) // (gone: closeBy removed it)
+			t.holdOver(cs, h)
+			cs = t.conns.Get(key) // (gone: closeBy removed it; kept if picked up after its RST)
 		}
 	}
 	if cs != nil {
@@ -409,8 +409,9 @@ func (t *controlTable) find(s *Segment) *controlConn {
 			// may not have taken it either (both went on, the reset
 			// quiet for longer than its hold). Picked up again as above,
 			// the RST held anew from here: the other side's bytes going
-			// on show it was not taken; else it ends the connection
-			// again when its hold is over.
+			// on show it was not taken; else its peer took it, and the
+			// sender's bytes are shown as a pick-up after the close
+			// (giveUpResumed).
 			was := *tomb
 			t.tombs.drop(key)
 			cs := t.newByPort(key, s, 0, time.Time{})
@@ -420,7 +421,6 @@ func (t *controlTable) find(s *Segment) *controlConn {
 			h.rst, h.by, h.num, h.ts, h.at = true, d, s.Num, s.TS, t.stampNow()
 			h.ttlOdd, h.ttl, h.resumed = true, ResetTTLOther, true
 			h.bad = was.ended&endBadSum != 0
-			h.was = &was
 			h.senderNext = cs.asm.half[d].next
 			return cs
 		case !newConn && tomb.resume&resumeKindMask != 0 && len(s.Payload) > 0 && (byPort || tomb.resume&resumeByContent != 0):
@@ -1467,8 +1467,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		return
 	}
 	if h := t.holds[cs]; h != nil && h.rst && h.resumed {
-		t.endResumed(cs, h, why)
-		return
+		t.giveUpResumed(cs, h) // (shown, and closed as any other below)
 	}
 	var ended closeEnd // what the tombstone keeps of a FIN or RST end (tombstone.goesOn)
 	var rst rstNote    // what the RST that ends it showed (ControlEvent.ResetTTL)
@@ -1479,6 +1478,10 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		// An RST held and never shown not taken: it was the end.
 		why, by, num, ts = CloseRST, h.by, h.num, h.ts
 		rst = rstNote{cs: cs, ttl: h.ttl, acked: h.acked, noACK: h.noACK}
+		// Its last segment is the RST: what came in the hold added
+		// nothing (else it was not taken), and its end must not depend
+		// on when the hold was seen over (LastSeen).
+		cs.lastSeen = PacketSub(ts, cs.firstTS)
 		ended = endRST
 		from := cs.client
 		if by == dirServer {

@@ -124,3 +124,89 @@ func TestResetTTLAtClose(t *testing.T) {
 		})
 	}
 }
+
+// TestResetSenderWentOnShown guards what a server says after a box
+// resets its client in the server's name (TTL 255), the client taking
+// it: the server's reply, in sequence past the RST's hold, is shown as a
+// session picked up after the close, however it ends (the capture's end,
+// resends past the hold, the client's own RST answering it), counted in
+// Stats.ResetSenderWentOn. It was dropped (ClosedLateBytes): the command
+// carried out looked never answered.
+func TestResetSenderWentOnShown(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		after    func(v *conv, reply string)
+		wantEnd  CloseReason
+		wantOpen int // ControlOpen events: the session, and its pick-up
+	}{
+		{"once, then the capture's end", func(v *conv, reply string) {}, CloseCaptureEnd, 2},
+		{"sent again past the hold", func(v *conv, reply string) {
+			for _, wait := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
+				v.ts = v.ts.Add(wait)
+				v.send(v.s, v.c, v.sseq-uint32(len(reply)), v.cseq, FlagACK|FlagPSH, reply)
+			}
+		}, CloseCaptureEnd, 2},
+		{"answered by the client's RST", func(v *conv, reply string) {
+			v.send(v.c, v.s, v.cseq, 0, FlagRST, "")
+		}, CloseRST, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, d, v := openConv(t)
+			v.srv("220 hi\r\n")
+			v.cli("USER alice\r\n")
+			v.srv("230 ok\r\n")
+			v.cli("DELE secret.txt\r\n")
+			v.sendMangled(v.s, v.c, v.sseq, v.cseq, FlagRST|FlagACK, "", setTTL(255))
+			v.ts = v.ts.Add(10 * time.Second)
+			const reply = "250 Delete operation successful.\r\n"
+			v.srv(reply)
+			tc.after(v, reply)
+			d.Finish()
+			var texts []string
+			for _, e := range rec.control {
+				if e.Kind == ControlReply {
+					texts = append(texts, e.Reply.Text)
+				}
+			}
+			if len(texts) != 3 || texts[2] != "Delete operation successful." || convClientount(rec, ControlOpen) != tc.wantOpen {
+				dumpEvents(t, rec)
+				t.Fatalf("replies %q, %d opens; want the 250 last, %d opens", texts, convClientount(rec, ControlOpen), tc.wantOpen)
+			}
+			if e := lastOf(rec, ControlClose); e == nil || e.Closed != tc.wantEnd {
+				t.Errorf("pick-up closed %+v, want %v", e, tc.wantEnd)
+			}
+			if st := d.Stats(); st.ResetSenderWentOn != 1 || st.ClosedLateBytes != 0 {
+				t.Errorf("ResetSenderWentOn %d, ClosedLateBytes %d; want 1, 0", st.ResetSenderWentOn, st.ClosedLateBytes)
+			}
+		})
+	}
+}
+
+// TestHeldResetEndsAtItsTime guards the end of a connection closed by
+// an RST held (hold.go) and never shown not taken: its LastSeen is the
+// RST's time, not the latest resend of its sender's (which went on
+// regardless) that happened to come before the hold was seen over.
+func TestHeldResetEndsAtItsTime(t *testing.T) {
+	rec, d, v := openConv(t)
+	v.srv("220 hi\r\n")
+	v.cli("USER alice\r\n")
+	v.srv("230 ok\r\n")
+	v.cli("DELE secret.txt\r\n")
+	v.sendMangled(v.s, v.c, v.sseq, v.cseq, FlagRST|FlagACK, "", setTTL(255))
+	rstAt := v.ts
+	const reply = "250 Delete operation successful.\r\n"
+	v.srv(reply)
+	for _, wait := range []time.Duration{200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 1600 * time.Millisecond, 3200 * time.Millisecond} {
+		v.ts = v.ts.Add(wait)
+		v.send(v.s, v.c, v.sseq-uint32(len(reply)), v.cseq, FlagACK|FlagPSH, reply)
+	}
+	d.Finish()
+	e := lastOf(rec, ControlClose)
+	if e == nil || e.Closed != CloseRST {
+		dumpEvents(t, rec)
+		t.Fatalf("close %+v", e)
+	}
+	if !e.TS.Equal(rstAt) || !e.LastSeen.Equal(rstAt) {
+		t.Errorf("closed at %v, last seen %v; want both the RST's %v", e.TS, e.LastSeen, rstAt)
+	}
+}

@@ -114,9 +114,12 @@
 // own (Stats.ClosedResumed). Bytes of the sender of an RST whose TTL was
 // unlike its own pick it up too, the RST held again (hold.go): its events
 // wait until the receiver goes on as well (both sides talking on past the
-// RST: it was not taken), and are dropped, bytes after the close, if it
-// never does. The tombstone keeps one byte more for it
-// (tombstone.ended, in what was padding). A SYN on the 4-tuple drops the
+// RST: it was not taken); if it never does (it took the RST), they are
+// shown all the same, as a pick-up after the close
+// (Stats.ResetSenderWentOn): what a server said after a firewall reset
+// its client, a command carried out that the client never heard of. The
+// tombstone keeps one byte more for it (tombstone.ended, in what was
+// padding). A SYN on the 4-tuple drops the
 // tombstone: a new connection after a true close is never taken for one.
 //
 // # Bounds

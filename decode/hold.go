@@ -76,13 +76,12 @@ type connHold struct {
 	// resumed: held anew on a connection picked up again by its
 	// sender's bytes after it closed (tombstone.senderGoesOn): till it
 	// is shown not taken, the connection is not announced and its events
-	// wait in queue (the bytes of a sender whose peer took the RST are
-	// shown nowhere, as they were not before); shown not taken, the
-	// connection was closed by it and resumed (Stats.ClosedResumed);
-	// else what it closed leaves was, its tombstone, again.
+	// wait in queue; shown not taken, the connection was closed by it
+	// and resumed (Stats.ClosedResumed); else its peer took it, and what
+	// the sender said is shown as a pick-up after the close
+	// (giveUpResumed).
 	resumed bool
 	queue   []ControlEvent // at most maxQueued
-	was     *tombstone
 	// senderNext: where its sender's stream stood at it. Its receiver's
 	// bytes acknowledging past there answer bytes sent after it.
 	senderNext uint32
@@ -124,6 +123,13 @@ func (cs *controlConn) established() bool {
 // ttlOdd: the RST's TTL class was new to its direction; note: what
 // its ControlClose will say (ResetTTL, ResetAcked).
 func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment, ttlOdd bool, note rstNote) bool {
+	if h := t.holds[cs]; h != nil && h.rst && h.resumed && d != h.by {
+		// The peer of a sender picked up again after an RST resets what
+		// it sends: it took that RST. What the sender said is shown, and
+		// this RST ends it.
+		t.giveUpResumed(cs, h)
+		return false
+	}
 	if !cs.established() {
 		return false
 	}
@@ -191,7 +197,7 @@ func (t *controlTable) goesOn(cs *controlConn, d int, s *Segment) {
 // of an RST whose TTL was unlike its own (h.resumed), now that its peer
 // went on too, and delivers what waited.
 func (t *controlTable) resumeShown(cs *controlConn, h *connHold) {
-	h.resumed, h.was = false, nil
+	h.resumed = false
 	q := h.queue
 	h.queue = nil
 	if len(q) > 0 {
@@ -221,25 +227,22 @@ func (t *controlTable) waitResumed(cs *controlConn, e *ControlEvent) bool {
 	return false
 }
 
-// endResumed ends cs, picked up again by the bytes of the sender of an
-// RST whose TTL was unlike its own, its peer never shown going on: the
-// RST ended the connection after all. Nothing of it was announced; the
-// bytes read are bytes after the close (Stats.ClosedLateBytes), and the
-// tombstone of the close is left again.
-func (t *controlTable) endResumed(cs *controlConn, h *connHold, why CloseReason) {
-	was := *h.was
-	t.remove(cs)
-	if !was.lateDropped {
-		was.lateDropped = true
-		t.d.stats.ClosedLateBytes++
+// giveUpResumed lets cs, picked up again by the bytes of the sender of
+// an RST whose TTL was unlike its own (h.resumed), go on unheld: its peer
+// was never shown going on (the hold over, the capture's end, its own
+// RST), so it took the RST, while the sender, never reset, went on (a
+// server that carried out the command a firewall reset the client at,
+// its reply the client never got). What the sender said is shown all the
+// same, as before such bytes were held: a session picked up mid-stream
+// after the close (Stats.ResetSenderWentOn), followed from here as any
+// other, till it ends.
+func (t *controlTable) giveUpResumed(cs *controlConn, h *connHold) {
+	t.d.stats.ResetSenderWentOn++
+	h.rst = false
+	t.resumeShown(cs, h)
+	if !h.syn {
+		delete(t.holds, cs)
 	}
-	if why == CloseCaptureEnd {
-		return // (no packet follows)
-	}
-	tomb := t.tombs.add(was.key, t.clock.now())
-	at := tomb.at
-	*tomb = was
-	tomb.at = at
 }
 
 // answersAfterRST tells whether s, of the receiver of the RST held h,
@@ -340,7 +343,18 @@ func (t *controlTable) expireHolds(now time.Time) {
 		return 0
 	})
 	for _, cs := range due {
-		h := t.holds[cs]
-		t.closeBy(cs, CloseRST, h.by, h.num, h.ts)
+		t.holdOver(cs, t.holds[cs])
 	}
+}
+
+// holdOver ends cs's held RST h, never shown not taken: it closes the
+// connection, reported at the RST; on a connection picked up again after
+// that RST's close by its sender's bytes (h.resumed), which was reported
+// then, those bytes are shown and followed on (giveUpResumed).
+func (t *controlTable) holdOver(cs *controlConn, h *connHold) {
+	if h.resumed {
+		t.giveUpResumed(cs, h)
+		return
+	}
+	t.closeBy(cs, CloseRST, h.by, h.num, h.ts)
 }

@@ -80,6 +80,13 @@ type Stats struct {
 	// have sent it, and it was lost beyond the capture point before its
 	// receiver got it (a client's abort the server never saw).
 	ClosedResumedOwnTTL uint64 `json:"closed_resumed_own_ttl,omitempty"`
+	// ResetSenderWentOn: control connections closed by an RST whose TTL
+	// was unlike its sender's (a box between sent it in that side's
+	// name) that its receiver took, while the side named, never reset,
+	// went on sending where its stream stood (a server's reply to the
+	// command the client was reset at): picked up again mid-stream there,
+	// as a session of its own, so that what it said is shown.
+	ResetSenderWentOn uint64 `json:"reset_sender_went_on,omitempty"`
 	// FailedFromPort20: connects from port 20 to a control port that
 	// failed (refused, unanswered, unreachable: what a session's Connect
 	// would say), not shown as sessions: an active data connection to a

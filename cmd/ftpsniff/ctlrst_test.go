@@ -30,6 +30,11 @@ import (
 //     its ACK of the 226 not;
 //   - a reset with another TTL than the client's after an unanswered
 //     command is a box's, not a client that gave up.
+//   - one a box sent in the server's name that the client took, the
+//     server going on: its reply is shown (a pick-up after the close
+//     when it came past the RST's hold; it was dropped, the command
+//     carried out shown as never answered), and a session ended by the
+//     reset ends at its last line, not at the last resend the hold took.
 func TestResetControlConnectionReadings(t *testing.T) {
 	t.Setenv("NO_COLOR", "")
 	for _, tc := range []struct {
@@ -88,6 +93,18 @@ func TestResetControlConnectionReadings(t *testing.T) {
 		{"ctlrst-unanswered-box-reset.pcap",
 			[]string{"warning command-unanswered", "a box between (a firewall, an IPS) sent it, not the client", "before a reset from the client's address, with a TTL unlike the client's other segments'"},
 			[]string{"giving up on it"}},
+		{"ctlrst-fw-rst-server-replies-resent.pcap",
+			[]string{"--> 250 Delete operation successful. end: rst after 0.117s"},
+			[]string{"end: rst after 1.520s", "session 2"}},
+		{"ctlrst-fw-rst-server-late-resent.pcap",
+			[]string{"error control-reset", "session 2", "picked up mid-stream +0.000 --> 250 Delete operation successful.", "end: capture-end after 12.606s", "whose other side took the reset"},
+			[]string{"not read, what came after"}},
+		{"ctlrst-fw-rst-server-late-once.pcap",
+			[]string{"error control-reset", "session 2", "--> 250 Delete operation successful.", "end: capture-end after 0.000s"},
+			[]string{"not read, what came after"}},
+		{"ctlrst-fw-rst-server-late-client-rst.pcap",
+			[]string{"error control-reset", "session 2", "--> 250 Delete operation successful.", "end: rst after 0.002s"},
+			[]string{"not read, what came after"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

@@ -181,6 +181,39 @@ func idleReplyReset(natCut bool) func() *capture {
 	}
 }
 
+// fwResetServerGoesOn, captured where both legs of an inline box are
+// seen: after "DELE secret.txt" the box resets the client in the
+// server's name (the ASA's TTL, 255); the server, never reset, carried
+// the command out and answers where its stream stood, after late (the
+// RST's hold in decode is 2 s), then its TCP sends the reply again
+// resends times, never acknowledged. answerRST: the client's TCP, which
+// took the reset, answers the reply with an RST of its own (TTL 64).
+func fwResetServerGoesOn(answerRST bool, resends int, late time.Duration, port int) func() *capture {
+	return func() *capture {
+		c := newCapture(formatPcap, ethernetLink())
+		k := inspectLogin(c, fmt.Sprintf("198.51.100.40:%d", port), "220 (vsFTPd 3.0.3)", vsftpdLogin)
+		k.cmd("DELE secret.txt")
+		c.wait(time.Millisecond)
+		k.emit(asaRST(k.rst(false)))
+		c.wait(20*time.Millisecond + late)
+		reply := k.data(false, []byte("250 Delete operation successful.\r\n"))
+		k.emit(reply)
+		if answerRST {
+			c.wait(time.Millisecond)
+			r := k.rst(true)
+			r.ack = false
+			k.emit(r)
+		}
+		wait := 200 * time.Millisecond
+		for range resends {
+			c.wait(wait)
+			wait *= 2
+			k.emit(reply)
+		}
+		return c
+	}
+}
+
 // unansweredBoxReset, captured on the server's side: the client's "MKD
 // reports" reaches the server, whose TCP acknowledges it, and gets no
 // reply; 12 s later a reset in the client's name ends the connection,
@@ -195,3 +228,13 @@ func unansweredBoxReset() *capture {
 	k.emit(asaRST(k.rst(true)))
 	return c
 }
+
+// The server's reply after a firewall's reset: at once, sent 7 times;
+// 10 s later (past decode's hold), sent 7 times, once, and answered by
+// the client's RST.
+var (
+	fwResetServerRepliesResent = fwResetServerGoesOn(false, 6, 0, 52900)
+	fwResetServerLateResent    = fwResetServerGoesOn(false, 6, 10*time.Second, 52920)
+	fwResetServerLateOnce      = fwResetServerGoesOn(false, 0, 10*time.Second, 52930)
+	fwResetServerLateClientRST = fwResetServerGoesOn(true, 0, 10*time.Second, 52940)
+)

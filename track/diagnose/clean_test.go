@@ -175,6 +175,11 @@ var faultCaptures = map[string][]string{
 	"ctlrst-idle-226-nat-reset.pcap":   {CodeControlIdle},
 	"control-cut-download-server.pcap": {CodeControlIdle},
 	"ctlrst-unanswered-box-reset.pcap": {CodeCommandUnanswered},
+	// A firewall's reset in the server's name at a DELE, the server's
+	// 250 10 s later shown as a pick-up after it.
+	"ctlrst-fw-rst-server-late-resent.pcap":     {CodeControlReset},
+	"ctlrst-fw-rst-server-late-once.pcap":       {CodeControlReset},
+	"ctlrst-fw-rst-server-late-client-rst.pcap": {CodeControlReset},
 	// ../shared/corpus: Suricata's bounce test, Zeek's brute force, AUTH
 	// TLS and 500 unanswered PORTs to a third host (a bounce attempt,
 	// issue 8), Suricata's real-server capture with a 425, and its server
