@@ -7,10 +7,14 @@ import (
 
 // FuzzRefusalEchoHidden: a session that logs in, then logs in again
 // (after a REIN: variant bit 0) and is refused by a server that repeats
-// the password ("530 Login incorrect: bob/<password>"), cut into
+// the password ("530 Login incorrect: bob/<password>", or, variant
+// bits 2-7, its first 6 or 7 bytes or whole with what servers put after
+// a cut: "bob/Zq9xW7)", "bob/Zq9xW7k[truncated]"), cut into
 // segments at any places, the two directions interleaved in any order,
 // any segments lost, the capture started at its SYN or mid-stream (bit
-// 1): no reply shows the password unmasked. Packets are captured in the
+// 1): no reply shows the password unmasked, nor its first 6 bytes or
+// more followed by anything that is no letter or digit or by the
+// reply's end (cutEchoIn). Packets are captured in the
 // order they were sent: a reply after the line it answers (a capture
 // that reorders them skews the count of lines awaiting replies, owed).
 // The server acknowledges every client byte sent before its bytes, and
@@ -21,10 +25,17 @@ func FuzzRefusalEchoHidden(f *testing.F) {
 	f.Add([]byte{0x40 | 31, 30, 0x40 | 31, 0x40 | 1, 0x80 | 29, 0x40 | 31, 5, 0x40 | 31}, uint8(1)) // REIN too
 	f.Add([]byte{0x40 | 31, 30, 0x40 | 31, 0x40 | 12, 9, 0x80 | 13, 5, 0x40 | 31}, uint8(0))        // the PASS lost, QUIT before the 530
 	f.Add([]byte{0xC0 | 31, 0x80 | 30, 0x40 | 31, 0x40 | 1, 0x80 | 23, 0x40 | 9, 5, 0x40 | 31}, uint8(2))
+	f.Add([]byte{0x40 | 31, 0x40 | 31, 0x40 | 31, 0x40 | 31, 31, 31}, uint8(19<<2)) // nothing lost: "bob/Zq9xW7k,user=bob"
+	f.Add([]byte{0x40 | 31, 0x40 | 31, 0x40 | 31, 0x40 | 31, 31, 31}, uint8(6<<2))  // nothing lost: "bob/Zq9xW7 (truncated)"
 	f.Fuzz(func(t *testing.T, cuts []byte, variant uint8) {
 		const pw = "Zq9xW7kv"
+		echo := pw
+		if form := int(variant >> 2); form > 0 {
+			tails := [...]string{")", "", " (truncated)", "[truncated]", "\u00bb", "...", ",user=bob", "~", "#x", "\t"}
+			echo = pw[:6+form%3] + tails[form/3%len(tails)]
+		}
 		lines := []string{"USER alice\r\n", "PASS first1\r\n", "PWD\r\n", "USER bob\r\n", "PASS " + pw + "\r\n", "QUIT\r\n"}
-		answers := []string{"331 pw\r\n", "230 ok\r\n", "257 \"/\"\r\n", "331 pw\r\n", "530 Login incorrect: bob/" + pw + "\r\n", "221 bye\r\n"}
+		answers := []string{"331 pw\r\n", "230 ok\r\n", "257 \"/\"\r\n", "331 pw\r\n", "530 Login incorrect: bob/" + echo + "\r\n", "221 bye\r\n"}
 		if variant&1 != 0 {
 			lines = append(lines[:3], append([]string{"REIN\r\n"}, lines[3:]...)...)
 			answers = append(answers[:3], append([]string{"220 ready\r\n"}, answers[3:]...)...)
@@ -38,7 +49,7 @@ func FuzzRefusalEchoHidden(f *testing.F) {
 		for i, a := range answers {
 			end += len(lines[i])
 			server += a
-			for range a {
+			for range len(a) {
 				needs = append(needs, end)
 			}
 		}
@@ -47,9 +58,9 @@ func FuzzRefusalEchoHidden(f *testing.F) {
 		var p sessionParser
 		p.init(convClient, convServer, parseFTP, 0, &stats, &scratch, func(e *ControlEvent) {
 			switch {
-			case e.Kind == ControlReply && !e.SecretEcho && strings.Contains(strings.ToUpper(e.Reply.Text), strings.ToUpper(pw)):
+			case e.Kind == ControlReply && !e.SecretEcho && cutEchoIn(e.Reply.Text, pw, 6):
 				t.Fatalf("reply %q shown (cuts %v, variant %d)", e.Reply.Text, cuts, variant)
-			case e.Kind == ControlJunk && !e.FromClient && strings.Contains(strings.ToUpper(e.Line), strings.ToUpper(pw)):
+			case e.Kind == ControlJunk && !e.FromClient && cutEchoIn(e.Line, pw, 6):
 				t.Fatalf("server line %q shown (cuts %v, variant %d)", e.Line, cuts, variant)
 			}
 		})
@@ -114,5 +125,70 @@ func FuzzRefusalEchoHidden(f *testing.F) {
 			}
 		}
 		p.end(uint64(len(cuts)), convT0, false)
+	})
+}
+
+// cutEchoIn tells whether text holds, in any case, pw whole, or its
+// first min bytes or more followed by a byte that is no letter or digit
+// or by text's end: an echo of it cut short.
+func cutEchoIn(text, pw string, min int) bool {
+	text, pw = lowerASCII(text), lowerASCII(pw)
+	if strings.Contains(text, pw) {
+		return true
+	}
+	for k := min; k < len(pw); k++ {
+		for i := 0; ; {
+			j := strings.Index(text[i:], pw[:k])
+			if j < 0 {
+				break
+			}
+			if end := i + j + k; end == len(text) || !isAlnum(text[end]) {
+				return true
+			}
+			i += j + 1
+		}
+	}
+	return false
+}
+
+// FuzzHeadEchoHidden: a reply that repeats a password's first
+// echoHeadLen bytes or more, in any case, anywhere, followed by a byte
+// that is no letter or digit or by the reply's end, or the password
+// whole, is taken for its echo (headEchoIn, echoIn): a false negative
+// shows a password's head. (FuzzEchoIn checks the whole.)
+func FuzzHeadEchoHidden(f *testing.F) {
+	f.Add("Zq9SecretPassword20", "530 Login incorrect (pw=", uint8(9), ",user=bob)", uint64(0))
+	f.Add("Sunshine1", "530 Bad password \u00ab", uint8(2), "\u00bb", uint64(5))
+	f.Add("Incoming#7", "530 Login ", uint8(4), "#x", uint64(0))
+	f.Add("correct-horse-battery-staple", "530 no ", uint8(20), "", uint64(1<<40-1))
+	f.Fuzz(func(t *testing.T, secret, before string, cut uint8, after string, upper uint64) {
+		var p sessionParser
+		armEcho(&p, secret)
+		n := int(p.echoLen)
+		if n <= echoHeadLen {
+			return
+		}
+		// The secret armEcho fingerprinted: its bytes from its first
+		// above a space, up to a NUL or its end less spaces and tabs,
+		// at most maxEcho.
+		s := strings.TrimLeftFunc(secret, func(r rune) bool { return r <= ' ' })
+		if i := strings.IndexByte(s[minEcho:], 0); i >= 0 {
+			s = s[:minEcho+i]
+		}
+		s = strings.TrimRight(s, " \t")[:n]
+		k := echoHeadLen + int(cut)%(n-echoHeadLen+1)
+		head := []byte(s[:k])
+		for i, c := range head {
+			if upper>>(i%64)&1 != 0 && c >= 'a' && c <= 'z' {
+				head[i] = c - 'a' + 'A'
+			}
+		}
+		if after != "" && isAlnum(after[0]) {
+			after = "." + after[1:]
+		}
+		text := before + string(head) + after
+		if !echoIn(text, p.echoSum, n) && !headEchoIn(text, p.echoHead, p.echoPrefix, n) {
+			t.Fatalf("secret %q: %q shown", s, text)
+		}
 	})
 }

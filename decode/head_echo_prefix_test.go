@@ -75,7 +75,49 @@ func TestHeadEchoInAllocationFree(t *testing.T) {
 	var p sessionParser
 	armEcho(&p, "Sunshine1")
 	text := strings.Repeat("/sunsh", 200) + " Sunshi.... 530 Login incorrect."
-	if n := testing.AllocsPerRun(100, func() { headEchoIn(text, p.echoHead, p.echoPrefix, int(p.echoLen)) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { headEchoSink = headEchoIn(text, p.echoHead, p.echoPrefix, int(p.echoLen)) }); n != 0 {
 		t.Errorf("%v allocations", n)
+	}
+}
+
+// headEchoSink keeps TestHeadEchoInAllocationFree's calls from being
+// optimised away.
+var headEchoSink bool
+
+// TestRefusalRepeatingPasswordCutShortHidden: a refusal that repeats a
+// password's first bytes anywhere in it, cut short where something that
+// is no letter or digit follows them (punctuation, a space, a non-ASCII
+// byte, the reply's end), is taken for its echo, whether or not more
+// words follow and whatever ends the cut. Only the reply's last word and
+// words before an ellipsis were looked at: "530 Login incorrect
+// (pw=Zq9SecretPassw,user=bob)" showed 13 of the password's 19 bytes.
+func TestRefusalRepeatingPasswordCutShortHidden(t *testing.T) {
+	tests := []struct{ pw, reply string }{
+		{"Zq9SecretPassword20", "530 Login incorrect (pw=Zq9SecretPassw,user=bob)"},
+		{"Zq9SecretPassword20", "530 Login incorrect: bob/Zq9SecretP[truncated]"},
+		{"Zq9SecretPassword20", "530 Login incorrect: bob/Zq9Se[truncated]"},
+		{"Zq9SecretPassword20", "530 Login incorrect: bob/Zq9Secr~trunc"},
+		{"Sunshine1", "530 Bad password Sunshi\u00bb"},
+		{"Sunshine1", "530 Bad password \u00abSunshi\u00bb"},
+		{"Sunshine1", "530 Bad password \u00abSunshi\u00bb rejected"},
+		{"Sunshine1", "530 Bad password Sunshi (truncated)"},
+		{"Zq9SecretPassword20", "530 Bad password: Zq9SecretPa (truncated)"},
+		{"Zq9SecretPassword20", "530 bad pw Zq9SecretPa..(cut)"},
+		{"Zq9SecretPassword20", "530 bad pw Zq9SecretPa_"},
+		{"Zq9SecretPassword20", "530 bad pw=Zq9SecretPassw,user=bob"},
+		{"Zq9SecretPassword20", "530 Login failed (Zq9SecretPassw)"},
+		{"Zq9SecretPassword20", "530 Login failed [pw:Zq9SecretPassw] "},
+		{"Zq9SecretPassword20", "530 Login failed: zq9secretpassword2 rejected"},
+		{"Zq9SecretPassword20", "530 Login failed: Zq9SecretPassXY is not it"}, // its first 12 bytes
+		{"Incoming#7", "530 Login failed: Incoming#x"},
+		{"Abcd1", "530 bad pw Abcd."},
+		{"Abcd1", "530 bad pw Abcd"},
+	}
+	login := []gapStep{srv("220 hi\r\n"), cli("USER bob\r\n"), srv("331 pw\r\n")}
+	for _, tt := range tests {
+		_, replies := gapTranscript(t, append(append([]gapStep(nil), login...), cli("PASS "+tt.pw+"\r\n"), srv(tt.reply+"\r\n")))
+		if got, want := replies[len(replies)-1], "*"+tt.reply[4:]; got != want {
+			t.Errorf("password %q: reply %q, want %q", tt.pw, got, want)
+		}
 	}
 }

@@ -13,8 +13,9 @@ import (
 // pass_cr_noop.pcap), are the password's tail to a server that reads to
 // the LF: the whole line is masked, not "NOOP retPw" shown. A refusal
 // that repeats the password cut short ("530 bad pw Zq9Secret...",
-// echo_part.pcap) is hidden. A refusal that holds no head of it, or the
-// head not cut short, stays shown.
+// echo_part.pcap) is hidden, wherever the head is and whatever cuts it
+// (a space, punctuation). A refusal that holds no head of it, or the
+// head going on with other letters or digits, stays shown.
 func TestPasswordAfterCRAndHeadEcho(t *testing.T) {
 	greet := srv("220 hi\r\n")
 	login := []gapStep{greet, cli("USER bob\r\n"), srv("331 pw\r\n")}
@@ -43,14 +44,16 @@ func TestPasswordAfterCRAndHeadEcho(t *testing.T) {
 			"USER bob|*PASS Zq9SecretPw", "hi|pw|*Login incorrect: bob/Zq9Sec"},
 		{"no head echoed", []gapStep{cli("PASS Zq9SecretPw\r\n"), srv("530 Login incorrect...\r\n")},
 			"USER bob|*PASS Zq9SecretPw", "hi|pw|Login incorrect..."},
-		{"head inside a word is no echo", []gapStep{cli("PASS Zq9SecretPw\r\n"), srv("530 xZq9S...\r\n")},
-			"USER bob|*PASS Zq9SecretPw", "hi|pw|xZq9S..."},
+		{"head echoed glued to a word", []gapStep{cli("PASS Zq9SecretPw\r\n"), srv("530 xZq9S...\r\n")},
+			"USER bob|*PASS Zq9SecretPw", "hi|pw|*xZq9S..."},
 		{"a PASS after a CR with a vertical tab", []gapStep{cli("NOOP\rPASS\vZq9SecretPw\r\n"), srv("200 ok\r\n530 no\r\n")},
 			"USER bob|NOOP|*PASS \vZq9SecretPw", "hi|pw|ok|no"},
 		{"a head of letters alone cut at the reply's end", []gapStep{cli("PASS Sunshine77\r\n"), srv("530 Bad password Sunshi\r\n")},
 			"USER bob|*PASS Sunshine77", "hi|pw|*Bad password Sunshi"},
-		{"head not cut short is no echo", []gapStep{cli("PASS Zq9SecretPw\r\n"), srv("530 Zq9S is not it\r\n")},
-			"USER bob|*PASS Zq9SecretPw", "hi|pw|Zq9S is not it"},
+		{"head cut short by a space", []gapStep{cli("PASS Zq9SecretPw\r\n"), srv("530 Zq9S is not it\r\n")},
+			"USER bob|*PASS Zq9SecretPw", "hi|pw|*Zq9S is not it"},
+		{"a word that goes on otherwise is no echo", []gapStep{cli("PASS Zq9SecretPw\r\n"), srv("530 Zq9Sxy is not it\r\n")},
+			"USER bob|*PASS Zq9SecretPw", "hi|pw|Zq9Sxy is not it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2186,32 +2186,41 @@ func foldHead(h uint32) uint16 { return uint16(h^h>>16) | 1 }
 // (sessionParser.echoPrefix).
 func foldPrefix(h uint32) uint8 { return uint8(h ^ h>>8 ^ h>>16 ^ h>>24) }
 
-// headEchoIn tells whether text holds a secret of n bytes cut short:
-// at a word's start, in any case, a word going on to the text's end or
-// holding an ellipsis ("..." or U+2026), whose bytes before the
-// ellipsis (or those less the punctuation that ends them) are at least
-// the secret's first echoHeadLen bytes, and fewer than the whole. A
-// server that trims what it repeats ("530 bad pw Zq9Secret...", "530
-// Login incorrect: bob/Zq9Se") shows the password's first bytes. The
-// word is compared by fingerprints (armEcho): its head by echoHead, and
-// each of its first 6, 8, 10 and 12 bytes it holds by echoPrefix, so a
-// refusal whose last word only begins as the password does is shown
-// ("530 Login incorrect." for the password "Incoming#7": 4 bytes
-// alike, not 6), and one that repeats the password's first bytes is
-// hidden ("530 Bad password Sunshi" for "Sunshine1"). (A word that
-// holds a secret's first 12 bytes and more is taken for its echo.)
+// headEchoIn tells whether text holds, anywhere and in any case, a
+// secret of n bytes cut short: its first echoHeadLen bytes or more,
+// followed by something that is no letter or digit (punctuation, a
+// space, a non-ASCII or control byte, the text's end). A server that
+// trims what it repeats ("530 bad pw Zq9Secret...", "530 Login
+// incorrect: bob/Zq9Se[truncated]", "530 Bad password «Sunshi»") shows
+// the password's first bytes, whatever follows them. The text is
+// compared by fingerprints (armEcho): at each place its next
+// echoHeadLen bytes fingerprint as the secret's head (echoHead), the
+// longest of the secret's first 6, 8, 10 and 12 bytes that fingerprint
+// alike there (echoPrefix) bound where it goes on otherwise: before
+// the next of them that does not, or the secret's end. If every byte
+// from the head to that one is a letter or digit, the text goes on with
+// another word and is shown ("530 Login incorrect." for the password
+// "Incoming#7": "inco" alike, then "rr", no cut); a byte that is none
+// there is the cut ("530 Bad password Sunshi" for "Sunshine1"). A word
+// that only begins as the password does and ends there ("530 Test
+// account disabled" for "Test1234") is hidden too: the text cannot tell
+// it from a cut echo ("530 Bad password Test (truncated)"), and hiding
+// a refusal's text costs less than showing a password's head. The
+// bytes are read from the head on, not only where the two part: a
+// prefix that fingerprints alike by chance (8 bits) only widens what
+// is read, so it cannot show a cut echo. A run that holds the secret's
+// first echoPrefixMax bytes is its echo whatever follows: no common
+// word repeats that many. (The whole secret is echoIn's.) Linear in the
+// text: at most echoPrefixMax bytes hashed at each place, and the
+// letters and digits after the heads skipped once.
 func headEchoIn(text string, head uint16, prefix uint32, n int) bool {
 	if n <= echoHeadLen || head == 0 {
 		return false
 	}
-	// The text's last word begins at last; the punctuation that ends
-	// the text, at tail.
-	last := strings.LastIndexAny(text, " \t") + 1
-	tail := last + len(trimPunct(text[last:]))
+	// cut: the first byte at or after the place's head that is no
+	// letter or digit, or the text's end (it only moves on).
+	cut := 0
 	for j := 0; j+echoHeadLen <= len(text); j++ {
-		if j > 0 && isAlnum(text[j-1]) {
-			continue
-		}
 		var h uint32
 		for k := j; k < j+echoHeadLen; k++ {
 			h = h*echoBase + foldCase(text[k])
@@ -2219,64 +2228,35 @@ func headEchoIn(text string, head uint16, prefix uint32, n int) bool {
 		if foldHead(h) != head {
 			continue
 		}
-		if j >= last && (secretHead(text[j:], head, prefix, n) || secretHead(text[j:max(tail, j)], head, prefix, n)) {
+		// parts: the first of the secret's fingerprinted lengths whose
+		// prefix the text does not hold here (or its length, n).
+		parts, alike := n, echoHeadLen
+		for m := echoHeadLen + 1; m <= echoPrefixMax && m < n; m++ {
+			if j+m > len(text) {
+				parts = m
+				break
+			}
+			h = h*echoBase + foldCase(text[j+m-1])
+			if m%2 != 0 {
+				continue
+			}
+			if foldPrefix(h) != uint8(prefix>>prefixShift(m)) {
+				parts = m
+				break
+			}
+			alike = m
+		}
+		if alike == echoPrefixMax {
 			return true
 		}
-		// (Only as far as a run cut short may go: linear in the text.)
-		if w, ok := beforeEllipsis(text[j:min(len(text), j+n+maxCutPunct+len("..."))]); ok &&
-			(secretHead(w, head, prefix, n) || secretHead(trimPunct(w), head, prefix, n)) {
+		for cut < len(text) && (cut < j+echoHeadLen || isAlnum(text[cut])) {
+			cut++
+		}
+		if cut < j+parts {
 			return true
 		}
 	}
 	return false
-}
-
-// maxCutPunct bounds the punctuation after a secret's first bytes and
-// before an ellipsis that headEchoIn reads past ("'zq9s'...").
-const maxCutPunct = 8
-
-// isPunct tells whether c is an ASCII byte that is no letter or digit.
-func isPunct(c byte) bool { return c < 0x80 && !isAlnum(c) }
-
-// trimPunct is w less the ASCII bytes that are no letter or digit at its
-// end (isPunct).
-func trimPunct(w string) string {
-	for len(w) > 0 && isPunct(w[len(w)-1]) {
-		w = w[:len(w)-1]
-	}
-	return w
-}
-
-// beforeEllipsis returns the bytes of s's first word before an ellipsis
-// ("..." or U+2026) in it, if it holds one.
-func beforeEllipsis(s string) (string, bool) {
-	for i := 0; i < len(s) && s[i] != ' ' && s[i] != '\t'; i++ {
-		if strings.HasPrefix(s[i:], "...") || strings.HasPrefix(s[i:], "\u2026") {
-			return s[:i], true
-		}
-	}
-	return "", false
-}
-
-// secretHead tells whether w, in any case, may be the first len(w)
-// bytes of a secret of n bytes: at least echoHeadLen of them and fewer
-// than n, its head and each of its prefixes of echoPrefix fingerprinting
-// as the secret's (armEcho).
-func secretHead(w string, head uint16, prefix uint32, n int) bool {
-	if len(w) < echoHeadLen || len(w) >= n {
-		return false
-	}
-	var h uint32
-	for i := 0; i < len(w) && i < echoPrefixMax; i++ {
-		h = h*echoBase + foldCase(w[i])
-		switch m := i + 1; {
-		case m == echoHeadLen && foldHead(h) != head:
-			return false
-		case m > echoHeadLen && m%2 == 0 && foldPrefix(h) != uint8(prefix>>prefixShift(m)):
-			return false
-		}
-	}
-	return true
 }
 
 // passAnonymous tells whether a password is one an anonymous login sends
