@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -69,35 +70,93 @@ func readSummary(t *testing.T, args ...string) string {
 	return stdout.String()
 }
 
-// TestControlOnlyCaptureBlamesNoFirewall guards a capture filtered to
-// port 21 (the newcomer's likeliest mistake) against a firewall blamed
-// for the data connections the filter left out: active mode blocked on
-// the client's side must not become the server's output chain with an
-// nft rule for it; passive SYNs dropped must not be "dropped before this
-// capture point"; and two such files read together, one whose transfers
-// worked, must both say the capture holds the control connections only.
-// The same captures unfiltered keep their reading.
-func TestControlOnlyCaptureBlamesNoFirewall(t *testing.T) {
+// TestControlOnlyCaptureSaysSo guards a capture filtered to port 21
+// (the newcomer's likeliest mistake): the readings that rest on a data
+// connection missing from it say that such a filter would leave the data
+// connections out, and to capture again before changing a firewall, in
+// their findings and in the verdict. The same captures unfiltered say
+// nothing of it.
+func TestControlOnlyCaptureSaysSo(t *testing.T) {
 	dir := t.TempDir()
 	active := tcpdumpPort21(t, dir, "../../pcaps/real/active-client-firewall.pcap")
 	drop := tcpdumpPort21(t, dir, "../../pcaps/real/pasv-drop.pcap")
 	ok := tcpdumpPort21(t, dir, "../../pcaps/real/passive-curl.pcap")
-	const hedge = "the capture holds nothing but the control connections"
-	never := []string{"output chain", "nft insert", "iptables -I", "before this capture point", "did not reach this capture point", "not a firewall on the client's side"}
+	const finding = "This capture holds nothing but the control connections' packets so far"
+	const verdict = "(the capture holds nothing but the control connections' packets"
 	for _, files := range [][]string{{active}, {drop}, {ok, drop}, {"--workers", "2", ok, drop}} {
 		out := readSummary(t, files...)
-		if !strings.Contains(out, hedge) {
-			t.Errorf("%v: the verdict does not say the capture holds the control connections only:\n%s", files, out)
-		}
-		for _, n := range never {
-			if strings.Contains(out, n) {
-				t.Errorf("%v: says %q:\n%s", files, n, out)
+		for _, want := range []string{finding, verdict} {
+			if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+				t.Errorf("%v: does not say %q:\n%s", files, want, out)
 			}
 		}
 	}
-	// Unfiltered, the capture shows the data path: the client's side.
-	if out := readSummary(t, "../../pcaps/real/active-client-firewall.pcap"); strings.Contains(out, hedge) || !strings.Contains(out, "active-blocked") {
+	if out := readSummary(t, "../../pcaps/real/active-client-firewall.pcap"); strings.Contains(out, "holds nothing but the control connections") || !strings.Contains(out, "active-blocked") {
 		t.Errorf("unfiltered active-client-firewall.pcap hedged:\n%s", out)
+	}
+}
+
+// controlOnlyBlocked writes, as a server-side capture of one client's
+// traffic (tcpdump host CLIENT on a quiet server) holds it, a session
+// whose passive connection never came (227, then 425); with worked, a
+// second session 10 s later whose data connection carried its file.
+func controlOnlyBlocked(t *testing.T, worked bool) string {
+	c, path := newWireCap(t)
+	ctl := &wireConn{c: c, a: netip.MustParseAddrPort("198.51.100.7:50000"), b: netip.MustParseAddrPort("203.0.113.10:21"), aseq: 1000, bseq: 5000}
+	ctl.handshake()
+	for _, x := range [][2]string{{"", "220 (vsFTPd 3.0.3)"}, {"USER alice", "331 Please specify the password."}, {"PASS secret", "230 Login successful."},
+		{"PASV", "227 Entering Passive Mode (203,0,113,10,183,147)."}, {"RETR report.txt", "425 Failed to establish connection."}, {"QUIT", "221 Goodbye."}} {
+		if x[0] != "" {
+			ctl.fromA([]byte(x[0] + "\r\n"))
+		}
+		ctl.fromB([]byte(x[1] + "\r\n"))
+	}
+	ctl.closeFromB()
+	if worked {
+		c.wait(10 * time.Second)
+		k := &wireConn{c: c, a: netip.MustParseAddrPort("198.51.100.7:50010"), b: netip.MustParseAddrPort("203.0.113.10:21"), aseq: 7000, bseq: 9000}
+		k.handshake()
+		for _, x := range [][2]string{{"", "220 (vsFTPd 3.0.3)"}, {"USER alice", "331 Please specify the password."}, {"PASS secret", "230 Login successful."},
+			{"PASV", "227 Entering Passive Mode (203,0,113,10,183,148)."}} {
+			if x[0] != "" {
+				k.fromA([]byte(x[0] + "\r\n"))
+			}
+			k.fromB([]byte(x[1] + "\r\n"))
+		}
+		d := &wireConn{c: c, a: netip.MustParseAddrPort("198.51.100.7:50011"), b: netip.MustParseAddrPort("203.0.113.10:46996"), aseq: 11000, bseq: 13000}
+		d.handshake()
+		k.fromA([]byte("RETR report.txt\r\n"))
+		k.fromB([]byte("150 Opening BINARY mode data connection for report.txt (1000 bytes).\r\n"))
+		d.fromB(bytes.Repeat([]byte("x"), 1000))
+		d.closeFromB()
+		k.fromB([]byte("226 Transfer complete.\r\n"))
+		k.fromA([]byte("QUIT\r\n"))
+		k.fromB([]byte("221 Goodbye.\r\n"))
+		k.closeFromB()
+	}
+	return path
+}
+
+// TestControlOnlyCaptureKeepsItsRule guards the capture a server's admin
+// takes of one client's traffic on a quiet server: it holds nothing but
+// the control connection too, and there a passive connection that never
+// came is blocked before the server: its reading stays (no SYN reached
+// the capture point) beside the caveat. And once the capture shows a data connection (a later
+// session's transfer), the verdict drops the caveat: the capture is no
+// control-only one.
+func TestControlOnlyCaptureKeepsItsRule(t *testing.T) {
+	out := readSummary(t, controlOnlyBlocked(t, false))
+	for _, want := range []string{"warning data-not-attempted", "no SYN reached the capture point", "holds nothing but the control connections"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("blocked, control only: no %q:\n%s", want, out)
+		}
+	}
+	out = readSummary(t, controlOnlyBlocked(t, true))
+	if !strings.Contains(out, "1 transferred") || !strings.Contains(out, "warning data-not-attempted") {
+		t.Fatalf("blocked then worked: not the capture the test means:\n%s", out)
+	}
+	if strings.Contains(out, "(the capture holds nothing but the control connections") {
+		t.Errorf("blocked then worked: the verdict says the capture holds the control connections only:\n%s", out)
 	}
 }
 

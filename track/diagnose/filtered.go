@@ -132,13 +132,20 @@ func (d *Diagnoser) hedgeFiltered(s *track.Session, dc *track.DataConn, fs []*Fi
 		if !restsOnAbsence(s, dc, f) || !flt.mayRemove(s, dc) {
 			continue
 		}
-		if flt.controlOnly && (stillBlind(f) || f.Severity < SeverityWarning || addressBlamed(fs)) {
+		if flt.controlOnly {
 			// A blind one says the capture does not see the data path
 			// already, and waits for a data connection seen later
 			// (holdBlind); a note read from the control connection
 			// alone (a client that quit at once, fell back), or a
 			// failure the announced address explains (nat-mismatch),
-			// blames no firewall.
+			// blames no firewall. The others keep their reading and
+			// rule and say what a filter would change: a capture of
+			// one host's traffic on a quiet server holds nothing else
+			// either, and there the reading is right.
+			if !stillBlind(f) && f.Severity >= SeverityWarning && !addressBlamed(fs) && !f.controlOnly {
+				f.controlOnly = true
+				f.Message += " " + controlOnlyCaveat
+			}
 			continue
 		}
 		who, through := "client", "through"
@@ -185,6 +192,10 @@ func addressBlamed(fs []*Finding) bool {
 	}
 	return false
 }
+
+// controlOnlyCaveat is what a finding resting on a missing connection
+// adds when the capture held nothing but control connections.
+const controlOnlyCaveat = "This capture holds nothing but the control connections' packets so far: if a filter such as 'port 21' cut it, the data connections were left out and this reading does not hold; capture again without a port filter before changing a firewall."
 
 // controlOnlyCapture stands for a capture input that holds nothing but
 // the control connections' packets (track.Tracker.ControlOnly): most

@@ -178,6 +178,10 @@ type Finding struct {
 	// filtered: data-not-attempted whose connection the user's packet
 	// filter may have left out (hedgeFiltered).
 	filtered bool
+	// controlOnly: its reading rests on a connection missing from a
+	// capture that held nothing but control connections when it was made
+	// (controlOnlyCapture): it says so, and keeps its reading and rule.
+	controlOnly bool
 	// capDropped: rests on the absence of a packet due when the capture
 	// point dropped packets (hedgeDropped).
 	capDropped bool

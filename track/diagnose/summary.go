@@ -376,6 +376,7 @@ type serverAcc struct {
 	connectRejected int
 	blind           int // endpoints the capture cannot see the data path of
 	filtered        int // endpoints whose connection the user's packet filter may have left out
+	controlOnly     int // findings read in a capture of control connections alone (Finding.controlOnly)
 	dropped         int // findings hedged for the capture point's drops (hedgeDropped), not counted as failures
 	// unusedSerious: the data-not-attempted findings of warning or error
 	// (the client gave up waiting, the capture cannot see the path); the
@@ -1148,6 +1149,11 @@ func (a *serverAcc) data(dc *track.DataConn, misfit bool) {
 
 func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	a.findings[f.Code]++
+	if f.controlOnly && f.Severity >= SeverityWarning && strings.Contains(f.Message, controlOnlyCaveat) {
+		// (Still said: a later reading, a control reset's, may have
+		// rewritten it into a note.)
+		a.controlOnly++
+	}
 	if f.capDropped {
 		a.dropped++
 		return

@@ -119,6 +119,11 @@ func (v *verdictWriter) write() (string, []string) {
 		others = ""
 	}
 	v.text += others + v.a.otherProblems(v.covered)
+	if v.a.controlOnly > 0 && v.d.controlOnly != nil && v.d.controlOnly() {
+		// Still nothing but control connections at the end: the
+		// readings that rest on a missing connection say so.
+		v.text += " (the capture holds nothing but the control connections' packets: if a filter such as 'port 21' cut it, the data connections were left out and this does not hold; capture again without a port filter before changing a firewall)"
+	}
 	return v.text, rules
 }
 
