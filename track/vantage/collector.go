@@ -1085,6 +1085,11 @@ func (c *Collector) line(x *Control, e *decode.ControlEvent) {
 		l.FromClient = true
 		h = fnvAdd(fnvAdd(fnvAdd(h, e.Command.Verb), " "), e.Command.Arg)
 		l.Text, l.TextCut = lineText(e.Command.Verb)
+		if e.Secret && !strings.EqualFold(e.Command.Verb, "PASS") && !strings.EqualFold(e.Command.Verb, "ACCT") {
+			// A password line without its verb (after a 331, a gap):
+			// its first word is the password, masked as outputs do.
+			l.Text, l.TextCut = maskedText, false
+		}
 	case decode.ControlReply:
 		if e.Reply == nil {
 			return
@@ -1097,6 +1102,10 @@ func (c *Collector) line(x *Control, e *decode.ControlEvent) {
 		if n := len(e.Reply.Lines); n > 0 {
 			l.Text, l.TextCut = lineText(e.Reply.Lines[n-1])
 		}
+		if e.SecretEcho {
+			// It repeats a line decode masked: a password, maybe.
+			l.Text, l.TextCut = maskedText, false
+		}
 	default:
 		return
 	}
@@ -1107,6 +1116,10 @@ func (c *Collector) line(x *Control, e *decode.ControlEvent) {
 	l.Hash = h
 	x.Lines = append(x.Lines, l)
 }
+
+// maskedText stands for a line's text that may hold a password
+// (decode's Secret, SecretEcho), as the outputs mask it.
+const maskedText = "********"
 
 // lineText is s bounded to maxLineText for Line.Text, and whether it was
 // cut: a short line is kept as it is (it pins no more than itself), a
