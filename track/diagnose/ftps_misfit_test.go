@@ -61,6 +61,8 @@ func TestLoneFTPSServicePortHedged(t *testing.T) {
 		// A web application's port where passive ranges start too: a
 		// lone failed transfer there keeps its rule.
 		{"web application port", "ftps_lone_9000.pcap", policy.Policy{}, false, "", "tcp dport 9000-9100", nil},
+		// An admin console's port (Cockpit) stays hedged.
+		{"admin console port", "ftps_lone_9090.pcap", policy.Policy{}, true, "port 9090 is a well-known service's port", "", []string{"dport 9000-9100", "dport 9090"}},
 		{"service port among ordinary ones", "ftps_blocked_5000.pcap", policy.Policy{}, false, "", "tcp dport 5000-5100", nil},
 		{"outside the configured range", "ftps_lone_40024.pcap", outside, true, "port 40024 is outside the passive range vsftpd.conf sets (50000-50100)", "", []string{"dport 40000-40100"}},
 	} {

@@ -438,9 +438,11 @@ func misfitOf(s *track.Session, dc *track.DataConn, pol policy.Policy) misfitKin
 // exposure harms (databases, remote desktops, container and cluster
 // control, NFS, caches, search): what a client steered there (a DNAT
 // it controls) would have opened. The web applications' ports of
-// servicePort (3000, 5000, 8000, 8080, 9000 and the like) are left out:
-// passive ranges start there too, and a lone failed transfer, the common
-// "it hangs" capture under FTPS, keeps its rule.
+// servicePort (3000, 5000, 8000, 8081, 8888, 9000) are left out: passive
+// ranges start there too, and a lone failed transfer, the common "it
+// hangs" capture under FTPS, keeps its rule; the admin consoles among
+// them (8080 Tomcat's manager, 8443 Plesk and others, 9090 Cockpit) are
+// kept in.
 func riskyToOpen(port uint16) bool {
 	if port < 1024 {
 		return true
@@ -450,9 +452,9 @@ func riskyToOpen(port uint16) bool {
 }
 
 // riskyServices: MS SQL, Oracle, NFS, Docker, etcd, MySQL, RDP,
-// PostgreSQL, Kibana, VNC, Redis, Kubernetes API, Elasticsearch,
-// kubelet, memcached, MongoDB; sorted.
-var riskyServices = [...]uint16{1433, 1521, 2049, 2375, 2376, 2379, 3306, 3389, 5432, 5601, 5900, 6379, 6443, 9200, 10250, 11211, 27017}
+// PostgreSQL, Kibana, VNC, Redis, Kubernetes API, admin consoles (8080,
+// 8443, 9090), Elasticsearch, kubelet, memcached, MongoDB; sorted.
+var riskyServices = [...]uint16{1433, 1521, 2049, 2375, 2376, 2379, 3306, 3389, 5432, 5601, 5900, 6379, 6443, 8080, 8443, 9090, 9200, 10250, 11211, 27017}
 
 // serviceAside tells whether dc, a passive data connection of an
 // encrypted session inferred by peers and time, got through to a
