@@ -119,10 +119,15 @@ func (v *verdictWriter) write() (string, []string) {
 		others = ""
 	}
 	v.text += others + v.a.otherProblems(v.covered)
-	if v.a.controlOnly > 0 && v.d.controlOnly != nil && v.d.controlOnly() {
-		// Still nothing but control connections at the end: the
-		// readings that rest on a missing connection say so.
-		v.text += " (the capture holds nothing but the control connections' packets: if a filter such as 'port 21' cut it, the data connections were left out and this does not hold; capture again without a port filter before changing a firewall)"
+	if n := v.a.controlOnly; n > 0 {
+		// Findings read while the capture input held nothing but
+		// control connections (Finding.controlOnly): what the verdict
+		// draws from them holds only if no filter cut the data
+		// connections out. (Said of the findings, not of the capture:
+		// a later packet of the input, or another input, may show the
+		// data path; the findings were read before it.)
+		v.text += fmt.Sprintf(" (%s rest on data connections missing from a capture that held nothing but the control connections' packets when they were read: if a filter such as 'port 21' cut it, the data connections were left out and this does not hold; capture again without a port filter before changing a firewall)",
+			plural(n, "finding", "findings"))
 	}
 	return v.text, rules
 }
