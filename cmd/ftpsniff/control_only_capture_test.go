@@ -82,7 +82,7 @@ func TestControlOnlyCaptureSaysSo(t *testing.T) {
 	drop := tcpdumpPort21(t, dir, "../../pcaps/real/pasv-drop.pcap")
 	ok := tcpdumpPort21(t, dir, "../../pcaps/real/passive-curl.pcap")
 	const finding = "This capture holds nothing but the control connections' packets so far"
-	const verdict = "rest on data connections missing from a capture that held nothing but the control connections' packets when they were read"
+	const verdict = "on data connections missing from a capture that held nothing but the control connections' packets when they were read"
 	for _, files := range [][]string{{active}, {drop}, {ok, drop}, {"--workers", "2", ok, drop}} {
 		out := readSummary(t, files...)
 		for _, want := range []string{finding, verdict} {

@@ -126,8 +126,12 @@ func (v *verdictWriter) write() (string, []string) {
 		// connections out. (Said of the findings, not of the capture:
 		// a later packet of the input, or another input, may show the
 		// data path; the findings were read before it.)
-		v.text += fmt.Sprintf(" (%s rest on data connections missing from a capture that held nothing but the control connections' packets when they were read: if a filter such as 'port 21' cut it, the data connections were left out and this does not hold; capture again without a port filter before changing a firewall)",
-			plural(n, "finding", "findings"))
+		verb := "rest"
+		if n == 1 {
+			verb = "rests"
+		}
+		v.text += fmt.Sprintf(" (%s %s on data connections missing from a capture that held nothing but the control connections' packets when they were read: if a filter such as 'port 21' cut it, the data connections were left out and this does not hold; capture again without a port filter before changing a firewall)",
+			plural(n, "finding", "findings"), verb)
 	}
 	return v.text, rules
 }
