@@ -25,9 +25,6 @@ type PacketFilter struct {
 	// Ports: --filter-ports' control ports, which keep TCP with one of
 	// them or 20 on one side, or unprivileged ports on both.
 	Ports []uint16
-	// controlOnly: no filter of the user's, but a capture that holds
-	// nothing but control connections (controlOnlyCapture).
-	controlOnly bool
 }
 
 // SetPacketFilter tells the diagnoser the user's packet filter the
@@ -114,38 +111,24 @@ func restsOnAbsence(s *track.Session, dc *track.DataConn, f *Finding) bool {
 
 // hedgeFiltered rewrites the findings fs about dc that rest on the
 // absence of its connection when the user's packet filter may have left
-// that connection out (PacketFilter.mayRemove), or, with no such filter,
-// when the capture input holds nothing but control connections so far
-// (controlOnlyCapture): the capture then says nothing of whether it was
-// made, or where it stopped. A data-not-attempted that names the filter
-// and what to do instead, and no place or firewall to blame: a warning
-// when the server said the connection did not come (a 425), else a
-// note; for a capture of the control connections alone, only the
-// warnings and errors are hedged, a warning each. The server's
-// verdict counts it apart (serverAcc.filtered).
+// that connection out (PacketFilter.mayRemove): the capture then says
+// nothing of whether it was made, or where it stopped. A
+// data-not-attempted that names the filter and the filter to use
+// instead, and no place or firewall to blame: a warning when the server
+// said the connection did not come (a 425), else a note. The server's
+// verdict counts it apart (serverAcc.filtered). With no filter of the
+// user's, a capture input that held nothing but control connections
+// when they were read only adds its caveat (caveatControlOnly).
 func (d *Diagnoser) hedgeFiltered(s *track.Session, dc *track.DataConn, fs []*Finding) []*Finding {
-	flt := d.absenceFilter()
-	if flt == nil {
+	if d.filter.By == "" {
+		if d.controlOnly != nil && d.controlOnly() {
+			caveatControlOnly(s, dc, fs)
+		}
 		return fs
 	}
+	flt := &d.filter
 	for _, f := range fs {
 		if !restsOnAbsence(s, dc, f) || !flt.mayRemove(s, dc) {
-			continue
-		}
-		if flt.controlOnly {
-			// A blind one says the capture does not see the data path
-			// already, and waits for a data connection seen later
-			// (holdBlind); a note read from the control connection
-			// alone (a client that quit at once, fell back), or a
-			// failure the announced address explains (nat-mismatch),
-			// blames no firewall. The others keep their reading and
-			// rule and say what a filter would change: a capture of
-			// one host's traffic on a quiet server holds nothing else
-			// either, and there the reading is right.
-			if !stillBlind(f) && f.Severity >= SeverityWarning && !addressBlamed(fs) && !f.controlOnly {
-				f.controlOnly = true
-				f.Message += " " + controlOnlyCaveat
-			}
 			continue
 		}
 		who, through := "client", "through"
@@ -168,13 +151,6 @@ func (d *Diagnoser) hedgeFiltered(s *track.Session, dc *track.DataConn, fs []*Fi
 		default:
 			f.Message = fmt.Sprintf("No connection to %s is in %s, and %s may have left it out: the capture cannot tell whether the %s connected, or whether its SYNs were dropped on the way.",
 				dc.Announced, flt.keptIn(), flt.name(), who)
-			if flt.controlOnly {
-				// What the control connection showed (a client that
-				// asked for another endpoint as late as a failed
-				// connect) still tells of a failure; only where it
-				// stopped is unknown.
-				f.Severity = SeverityWarning
-			}
 		}
 		f.Advice = flt.advice()
 	}
@@ -197,15 +173,26 @@ func addressBlamed(fs []*Finding) bool {
 // adds when the capture held nothing but control connections.
 const controlOnlyCaveat = "This capture holds nothing but the control connections' packets so far: if a filter such as 'port 21' cut it, the data connections were left out and this reading does not hold; capture again without a port filter before changing a firewall."
 
-// controlOnlyCapture stands for a capture input that holds nothing but
-// the control connections' packets (track.Tracker.ControlOnly): most
-// likely one taken or cut with a filter such as 'port 21'. Whatever
-// would tell where a data connection stopped, its SYNs, other traffic
-// showing what the capture point sees, is not in it, so the absence of
-// a connection blames no firewall; a server-side capture of a blocked
-// connection, with no other traffic at all, reads the same, and is
-// hedged with it.
-var controlOnlyCapture = PacketFilter{By: "port 21", Raw: true, controlOnly: true}
+// caveatControlOnly adds controlOnlyCaveat to the findings fs about dc
+// that rest on the absence of its connection, read while the capture
+// input held nothing but control connections (track.Tracker.ControlOnly):
+// most likely a capture taken or cut with a filter such as 'port 21',
+// though a server-side capture of one client on a quiet server holds
+// nothing else either, and there the reading is right: it keeps its
+// severity and rule. A blind one says the capture does not see the data
+// path already, and waits for a data connection seen later (holdBlind);
+// a note read from the control connection alone (a client that quit at
+// once, fell back), or a failure the announced address explains
+// (nat-mismatch), gets no caveat.
+func caveatControlOnly(s *track.Session, dc *track.DataConn, fs []*Finding) {
+	for _, f := range fs {
+		if f.controlOnly || !restsOnAbsence(s, dc, f) || stillBlind(f) || f.Severity < SeverityWarning || addressBlamed(fs) {
+			continue
+		}
+		f.controlOnly = true
+		f.Message += " " + controlOnlyCaveat
+	}
+}
 
 // SetControlOnly gives the diagnoser what tells whether the capture
 // input being read has held, so far, nothing but control connections'
@@ -215,40 +202,18 @@ func (d *Diagnoser) SetControlOnly(f func() bool) {
 	d.controlOnly = f
 }
 
-// absenceFilter is the filter that may have left a data connection out
-// of the capture: the user's, else controlOnlyCapture while the capture
-// input holds nothing but control connections; nil for neither.
-func (d *Diagnoser) absenceFilter() *PacketFilter {
-	switch {
-	case d.filter.By != "":
-		return &d.filter
-	case d.controlOnly != nil && d.controlOnly():
-		return &controlOnlyCapture
-	}
-	return nil
-}
-
 // keptIn is where the connection is not: what f kept.
 func (f *PacketFilter) keptIn() string {
-	if f.controlOnly {
-		return "the capture, which holds nothing but the control connections' packets (no other TCP, no ICMP, no ARP: what a capture filter such as 'port 21' keeps)"
-	}
 	return "what the packet filter " + f.By + " kept"
 }
 
 // name is what may have left the connection out.
 func (f *PacketFilter) name() string {
-	if f.controlOnly {
-		return "such a filter"
-	}
 	return "that filter"
 }
 
 // advice is what to run instead of f, to see the data connections.
 func (f *PacketFilter) advice() string {
-	if f.controlOnly {
-		return "Capture again without a port filter, where both connections pass (tcpdump -i IFACE host SERVER), to see what became of the data connections: a capture of the control connections alone cannot tell a firewall that dropped them from a filter that left them out."
-	}
 	if f.Raw {
 		return "Run again with a --bpf-raw program that keeps the data connections and the ICMP errors (tcpdump -ddd 'tcp or icmp or icmp6'), or without --bpf-raw, to see what became of the connection."
 	}

@@ -180,7 +180,7 @@ type Finding struct {
 	filtered bool
 	// controlOnly: its reading rests on a connection missing from a
 	// capture that held nothing but control connections when it was made
-	// (controlOnlyCapture): it says so, and keeps its reading and rule.
+	// (caveatControlOnly): it says so, and keeps its reading and rule.
 	controlOnly bool
 	// capDropped: rests on the absence of a packet due when the capture
 	// point dropped packets (hedgeDropped).

@@ -222,7 +222,7 @@ func (v *verdictWriter) leadClause() {
 		v.encryptedControl()
 	case v.total == 0:
 		v.noDataConnections()
-	case a.filtered > 0 && a.filtered+v.blindControlOnly() == a.findings[CodeDataNotAttempted]:
+	case a.filtered > 0 && a.filtered == a.findings[CodeDataNotAttempted]:
 		v.filteredOut()
 	case a.blind > 0 && a.blind == a.findings[CodeDataNotAttempted]:
 		v.dataPathUnseen()
@@ -1405,24 +1405,7 @@ func (v *verdictWriter) dataPathUnseen() {
 // nothing the network did is known of them.
 func (v *verdictWriter) filteredOut() {
 	v.accountFor(CodeDataNotAttempted)
-	if v.d.filter.By == "" {
-		// No filter of the user's: the capture holds nothing but the
-		// control connections (controlOnlyCapture).
-		v.text = fmt.Sprintf("the capture holds nothing but the control connections (a filter such as 'port 21'?), so %d of %d announced data endpoints have no connection in it: it does not show whether those connections were made, or where they stopped, and blames no firewall; %s", v.a.filtered+v.blindControlOnly(), v.total, strings.TrimSuffix(lowerFirst(controlOnlyCapture.advice()), "."))
-		return
-	}
 	v.text = fmt.Sprintf("%d of %d announced data endpoints have no connection in what the packet filter %s kept, and it may have left them out: the capture does not show whether those connections were made, or where they stopped; %s", v.a.filtered, v.total, v.d.filter.By, strings.TrimSuffix(lowerFirst(v.d.filter.advice()), "."))
-}
-
-// blindControlOnly is the server's blind data-not-attempted findings
-// (the capture does not see the data path) when its hedged ones are the
-// control-only capture's, not a filter of the user's: the same reading,
-// told once in the verdict (filteredOut).
-func (v *verdictWriter) blindControlOnly() int {
-	if v.d.filter.By != "" {
-		return 0
-	}
-	return v.a.blind
 }
 
 // pmtuBlackHole: a path MTU black hole stopped data connections.
@@ -1477,11 +1460,7 @@ func (v *verdictWriter) endpointsUnused() {
 	v.text = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", v.a.findings[CodeDataNotAttempted]-v.a.filtered, v.total)
 	if v.a.filtered > 0 {
 		// Not counted as unused: the filter may have left them out.
-		by := "the packet filter " + v.d.filter.By
-		if v.d.filter.By == "" {
-			by = "the capture, which holds nothing but the control connections,"
-		}
-		v.text += fmt.Sprintf(" (and %s may have left out the connections to %d more)", by, v.a.filtered)
+		v.text += fmt.Sprintf(" (and the packet filter %s may have left out the connections to %d more)", v.d.filter.By, v.a.filtered)
 	}
 }
 
