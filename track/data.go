@@ -282,10 +282,8 @@ func (t *Tracker) retire(dc *DataConn) {
 // anything connected to it: it was never an expectation.
 func (t *Tracker) retract(sess *Session, dc *DataConn) {
 	t.retire(dc) // never reported; tick drops it from t.open
-	if i := slices.Index(sess.Data, dc); i >= 0 {
-		sess.Data = slices.Delete(sess.Data, i, i+1)
+	if t.unlist(sess, dc) {
 		sess.DataCount--
-		t.listed(sess, -1)
 	}
 	if sess.lastAnn() == dc {
 		sess.xfer.lastAnn = nil
@@ -2941,10 +2939,7 @@ func (t *Tracker) moveData(dc *DataConn, to *Session) bool {
 		return false
 	}
 	from := dc.Session
-	if i := slices.Index(from.Data, dc); i >= 0 {
-		from.Data = slices.Delete(from.Data, i, i+1)
-		t.listed(from, -1)
-	}
+	t.unlist(from, dc)
 	from.DataCount--
 	dc.Session = to
 	t.addToSession(to, dc)

@@ -1,5 +1,7 @@
 package track
 
+import "slices"
+
 // What the open sessions keep of their data connections (Session.Data),
 // beyond each session's own bound (MaxDataPerSession): a client can have
 // a server announce endpoints as fast as it asks (every PASV answered
@@ -100,6 +102,18 @@ func (t *Tracker) listed(sess *Session, n int) {
 	if !sess.reported {
 		t.dataListed += n
 	}
+}
+
+// unlist takes dc out of sess's Data and counts it out (listed); false
+// when it was not there.
+func (t *Tracker) unlist(sess *Session, dc *DataConn) bool {
+	i := slices.Index(sess.Data, dc)
+	if i < 0 {
+		return false
+	}
+	sess.Data = slices.Delete(sess.Data, i, i+1)
+	t.listed(sess, -1)
+	return true
 }
 
 // dataReleased counts out what a session reported at its end kept in

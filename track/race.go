@@ -157,7 +157,7 @@ func (t *Tracker) settleRace(sess *Session, c *Command, ended bool) {
 			}
 		}
 	}
-	guess := false
+	guess, doubtedNow := false, false
 	switch {
 	case open == 1:
 		pick = openPick
@@ -167,7 +167,7 @@ func (t *Tracker) settleRace(sess *Session, c *Command, ended bool) {
 		// its 226 as the connection closes, or after its last byte), a
 		// guess still. Else its announcement would read not attempted, a
 		// finding the transfer refutes.
-		pick, guess = last, true
+		pick, guess, doubtedNow = last, true, true
 		t.doubtRace(pick, t.last)
 	case open > 1 || fits != 1:
 		return // (several may be c's: a 226 may tell; each stays the guess it is)
@@ -183,8 +183,11 @@ func (t *Tracker) settleRace(sess *Session, c *Command, ended bool) {
 			// sess can take it (another connection holds the one it
 			// waited on): the guesses on the endpoint are wrong in a
 			// way no swap mends, and a reply after this that fits one
-			// alone must not settle it as certain.
-			t.doubtRace(pick, t.last)
+			// alone must not settle it as certain. (Once: a 2yz that
+			// fitted several doubted it already.)
+			if !doubtedNow {
+				t.doubtRace(pick, t.last)
+			}
 			return
 		}
 		t.swapRace(c.Transfer[i], pick)

@@ -93,10 +93,8 @@ func (t *Tracker) dropUnusedReuse(sess *Session, c *Command) {
 			continue
 		}
 		t.retire(dc) // never reported; tick drops it from t.open
-		if i := slices.Index(sess.Data, dc); i >= 0 {
-			sess.Data = slices.Delete(sess.Data, i, i+1)
+		if t.unlist(sess, dc) {
 			sess.DataCount--
-			t.listed(sess, -1)
 		}
 		// (A new slice: the old one may have been reported.)
 		c.Transfer = slices.DeleteFunc(slices.Clone(c.Transfer), func(x *DataConn) bool { return x == dc })

@@ -402,18 +402,6 @@ type Limits struct {
 
 // Tracker follows FTP sessions and their data connections. It implements
 // decode.Handler. It is single-owner, like the decoder that feeds it.
-// ControlOnly reports whether every packet of the input being read, up
-// to the latest, was a segment of an FTP control connection (or a bare
-// ACK, FIN or RST of none): no data connection, no other TCP that opens
-// or carries bytes, no ICMP, ARP or UDP. Such a capture was most likely
-// filtered to the control port ('port 21') or taken where only the
-// control connections pass: that no data connection is in it tells
-// nothing of where one stopped. Packets after the latest TCP segment
-// are not counted.
-func (t *Tracker) ControlOnly() bool {
-	return t.inputSegs > 0 && !t.inputOther
-}
-
 type Tracker struct {
 	opts    Options
 	sink    Sink
@@ -603,6 +591,18 @@ type Tracker struct {
 	// cut: those the bound let go before their wait was over, kept to
 	// know their own peer's connection (cutAfterEnd); at most MaxAfterEnd.
 	cut []cutAnn
+}
+
+// ControlOnly reports whether every packet of the input being read, up
+// to the latest, was a segment of an FTP control connection (or a bare
+// ACK, FIN or RST of none): no data connection, no other TCP that opens
+// or carries bytes, no ICMP, ARP or UDP. Such a capture was most likely
+// filtered to the control port ('port 21') or taken where only the
+// control connections pass: that no data connection is in it tells
+// nothing of where one stopped. Packets after the latest TCP segment
+// are not counted.
+func (t *Tracker) ControlOnly() bool {
+	return t.inputSegs > 0 && !t.inputOther
 }
 
 // New returns a Tracker reporting to sink.

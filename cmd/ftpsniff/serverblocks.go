@@ -124,19 +124,13 @@ func (o *textOutput) chooseServerBlocks(servers []diagnose.ServerSummary, groupe
 	for _, a := range cands {
 		rank[a] = o.serverRank(a)
 	}
-	order := make(map[netip.AddrPort]int, len(cands))
-	for i, a := range cands {
-		order[a] = i
-	}
 	ranked := slices.Clone(cands)
+	// (Ties keep cands' order: the sort is stable.)
 	slices.SortStableFunc(ranked, func(x, y netip.AddrPort) int {
 		if c := cmp.Compare(rank[x], rank[y]); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(affected[y], affected[x]); c != 0 {
-			return c
-		}
-		return cmp.Compare(order[x], order[y])
+		return cmp.Compare(affected[y], affected[x])
 	})
 	b.chosen = make(map[netip.AddrPort]bool, maxServerBlocks)
 	for _, a := range ranked[:maxServerBlocks] {

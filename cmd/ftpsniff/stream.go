@@ -144,14 +144,15 @@ func (o *streamOutput) Command(s *track.Session, c *track.Command) {
 	})
 	// Findings about it made before it was answered (cleartext-login, at
 	// the PASS) were held for this line: they come after it.
-	held := o.lines.findings[s]
-	for _, f := range held {
-		if f.Data == nil && f.Command == c {
+	if held := o.lines.findings[s]; len(held) > 0 {
+		// (DeleteFunc visits in order: the findings keep theirs.)
+		o.lines.findings[s] = slices.DeleteFunc(held, func(f *diagnose.Finding) bool {
+			if f.Data != nil || f.Command != c {
+				return false
+			}
 			o.emit(s, func() { o.lines.finding(f) })
-		}
-	}
-	if len(held) > 0 {
-		o.lines.findings[s] = slices.DeleteFunc(held, func(f *diagnose.Finding) bool { return f.Data == nil && f.Command == c })
+			return true
+		})
 	}
 }
 

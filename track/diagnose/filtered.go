@@ -140,17 +140,17 @@ func (d *Diagnoser) hedgeFiltered(s *track.Session, dc *track.DataConn, fs []*Fi
 		pre, final := transferReplies(dc.Command)
 		switch d.transferSaid(s, pre, final) {
 		case saidMade:
-			f.Message = fmt.Sprintf("No connection to %s is in %s, though the server reported the transfer %s it: %s most likely left the connection out.",
-				dc.Announced, flt.keptIn(), through, flt.name())
+			f.Message = fmt.Sprintf("No connection to %s is in what the packet filter %s kept, though the server reported the transfer %s it: that filter most likely left the connection out.",
+				dc.Announced, flt.By, through)
 		case saidNotMade:
 			// The server says the connection did not come: a failure,
 			// but where it stopped is what the filter hid.
 			f.Severity = SeverityWarning
-			f.Message = fmt.Sprintf("The server answered the transfer %s %s with %q: the data connection did not get through. No packet of it is in %s, and %s may have left them out: the capture cannot tell where the %s's SYNs stopped, or whether it sent any.",
-				through, dc.Announced, replyText(final), flt.keptIn(), flt.name(), who)
+			f.Message = fmt.Sprintf("The server answered the transfer %s %s with %q: the data connection did not get through. No packet of it is in what the packet filter %s kept, and that filter may have left them out: the capture cannot tell where the %s's SYNs stopped, or whether it sent any.",
+				through, dc.Announced, replyText(final), flt.By, who)
 		default:
-			f.Message = fmt.Sprintf("No connection to %s is in %s, and %s may have left it out: the capture cannot tell whether the %s connected, or whether its SYNs were dropped on the way.",
-				dc.Announced, flt.keptIn(), flt.name(), who)
+			f.Message = fmt.Sprintf("No connection to %s is in what the packet filter %s kept, and that filter may have left it out: the capture cannot tell whether the %s connected, or whether its SYNs were dropped on the way.",
+				dc.Announced, flt.By, who)
 		}
 		f.Advice = flt.advice()
 	}
@@ -200,16 +200,6 @@ func caveatControlOnly(s *track.Session, dc *track.DataConn, fs []*Finding) {
 // (the default): not known, never assumed.
 func (d *Diagnoser) SetControlOnly(f func() bool) {
 	d.controlOnly = f
-}
-
-// keptIn is where the connection is not: what f kept.
-func (f *PacketFilter) keptIn() string {
-	return "what the packet filter " + f.By + " kept"
-}
-
-// name is what may have left the connection out.
-func (f *PacketFilter) name() string {
-	return "that filter"
 }
 
 // advice is what to run instead of f, to see the data connections.

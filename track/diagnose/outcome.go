@@ -444,17 +444,12 @@ func misfitOf(s *track.Session, dc *track.DataConn, pol policy.Policy) misfitKin
 // them (8080 Tomcat's manager, 8443 Plesk and others, 9090 Cockpit) are
 // kept in.
 func riskyToOpen(port uint16) bool {
-	if port < 1024 {
-		return true
-	}
-	_, ok := slices.BinarySearch(riskyServices[:], port)
-	return ok
+	return servicePort(port) && !slices.Contains(webAppPorts[:], port)
 }
 
-// riskyServices: MS SQL, Oracle, NFS, Docker, etcd, MySQL, RDP,
-// PostgreSQL, Kibana, VNC, Redis, Kubernetes API, admin consoles (8080,
-// 8443, 9090), Elasticsearch, kubelet, memcached, MongoDB; sorted.
-var riskyServices = [...]uint16{1433, 1521, 2049, 2375, 2376, 2379, 3306, 3389, 5432, 5601, 5900, 6379, 6443, 8080, 8443, 9090, 9200, 10250, 11211, 27017}
+// webAppPorts are the ports of servicePort's list no lone attempt is
+// hedged on: web applications' (not their admin consoles').
+var webAppPorts = [...]uint16{3000, 5000, 8000, 8081, 8888, 9000}
 
 // serviceAside tells whether dc, a passive data connection of an
 // encrypted session inferred by peers and time, got through to a

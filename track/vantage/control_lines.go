@@ -2,6 +2,7 @@ package vantage
 
 import (
 	"fmt"
+	"github.com/ftpsniff/ftpsniff/decode"
 	"time"
 )
 
@@ -95,7 +96,7 @@ func (r *Report) judgeControl(s *Session) {
 				continue // the receiver said nothing after: no proof
 			}
 			where := fmt.Sprintf("dropped past %s, on the way to the %s or on its host", r.name(z), sideName(!fromClient))
-			if initialTTL(v.TTL[1-d]) && !v.TTLVaried[1-d] {
+			if decode.InitialTTL(v.TTL[1-d]) && !v.TTLVaried[1-d] {
 				// Its packets reach the point unrouted: the point is
 				// on the receiver's link, or the receiver itself.
 				where = fmt.Sprintf("dropped on the %s's host (its own firewall?)", sideName(!fromClient))
@@ -199,7 +200,3 @@ func sideName(client bool) string {
 	}
 	return "server"
 }
-
-// initialTTL: a TTL (hop limit) hosts start their packets with: seen so,
-// they crossed no router.
-func initialTTL(t uint8) bool { return t == 64 || t == 128 || t == 255 }
