@@ -164,67 +164,203 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 		vo.KeepControlBytes = vantageKeepControlBytes
 		vo.Attached = opts.attached().has
 	}
-	var inputErrs []error
-	readers := make([]*pointReader, len(opts.points))
-	cs := make([]*vantage.Collector, len(opts.points))
 	for k := range opts.points {
-		pt := &opts.points[k]
-		c := vantage.NewCollector(pt.name, vo)
 		// A point's rotated files, in time order; a file given twice is
 		// read once.
+		pt := &opts.points[k]
 		pt.files = inputNames(orderInputs(dedupeInputs(pt.files, stderr), stderr))
-		c.Files = pt.files
-		readers[k] = &pointReader{name: pt.name, files: pt.files, c: c, dec: decode.New(c, opts.decodeOptions())}
-		cs[k] = c
 	}
+	if opts.JSON {
+		return runVantageJSON(opts, vo, stdout, stderr)
+	}
+	var inputErrs []error
+	readers, cs := newPointReaders(opts, vo)
 	// Text is written batch by batch as sessions end (vantage.Stream);
-	// JSON, whose per-point records the merged view annotates, once at
-	// the end.
+	// --summary: each point's own summary, then the merged view's
+	// closing lines, no session's.
 	w := bufio.NewWriter(stdout)
-	var text *vantageTextStream
-	var whole *vantage.Report
+	text := &vantageTextStream{w: w, cs: cs, quiet: opts.Summary}
 	st := &vantage.Stream{Collectors: cs}
-	if !opts.JSON {
-		// --summary: each point's own summary, then the merged view's
-		// closing lines, no session's.
-		text = &vantageTextStream{w: w, cs: cs, quiet: opts.Summary}
-	}
 	// What each point's own analysis is told of its 227s that a box
-	// rewrote (--json, --summary), gathered batch by batch.
+	// rewrote (--summary), gathered batch by batch.
 	rewrites := make([][]diagnose.Rewrite, len(cs))
 	st.Emit = func(r *vantage.Report) {
 		if opts.Helper != "" {
 			vantage.CheckHelper(r, opts.helperCfg)
 		}
-		for i := range rewrites {
-			if room := diagnose.MaxRewrites - len(rewrites[i]); room > 0 {
-				more := rewritesSeenBy(r, i)
-				rewrites[i] = append(rewrites[i], more[:min(room, len(more))]...)
+		gatherRewrites(rewrites, r)
+		text.batch(r)
+	}
+	st.Before = countNonTCP(readers)
+	if err := readPointsInTime(readers, st, &inputErrs); err != nil {
+		return err
+	}
+	if err := refuseEmpty(readers, cs, inputErrs, stderr); err != nil {
+		return err
+	}
+	if err := st.Finish(); err != nil {
+		return err
+	}
+	var findings findingsError // --fail-on, over the points (--summary)
+	if opts.Summary {
+		// Each point on its own, every record stamped with its name; its
+		// diagnosis knows what the other points saw of its 227s.
+		for i, pt := range opts.points {
+			if i > 0 {
+				fmt.Fprintln(w)
 			}
+			o := textOut(w)
+			o.para("", "", fmt.Sprintf("point %s, as its capture alone shows it (%s):", quotedName(pt.name), safe(strings.Join(pt.files, ", "))), "  ")
+			o.Flush()
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			err := runRead(pointOptions(opts, i, rewrites[i]), stdout, stderr)
+			findings.add(err, &inputErrs)
 		}
-		if opts.JSON {
-			// Held to the end for the points' own records: without
-			// what only the pairing read.
-			for _, s := range r.Sessions {
-				for _, v := range s.Views {
-					if v != nil {
-						v.Lines, v.Segs = nil, nil
-					}
+		o := textOut(w)
+		o.printf("\n")
+		o.para("", "", "between the points (what the captures show together, where a point's own summary could only guess):", "  ")
+		o.Flush()
+	}
+	text.close()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return vantageExit(inputErrs, findings, stderr)
+}
+
+// runVantageJSON is read --vantage --json. The merge runs twice: first
+// alone, for what each point's own analysis is told of its 227s that a
+// box rewrote (all of it before any analysis starts, so that no finding
+// depends on how far the merge had got), then with each point's own
+// analysis beside it (startPointRun), every session written as its merge
+// is done: the points' records of it (tied to it: pointRecords), then its
+// vantage_session, helper and path records. Each point's server and
+// summary records follow the last session, then the vantage records,
+// which count the whole run.
+func runVantageJSON(opts *readOptions, vo vantage.Options, stdout, stderr io.Writer) error {
+	var inputErrs []error
+	readers, cs := newPointReaders(opts, vo)
+	rewrites := make([][]diagnose.Rewrite, len(cs))
+	st := &vantage.Stream{Collectors: cs}
+	st.Emit = func(r *vantage.Report) { gatherRewrites(rewrites, r) }
+	st.Before = countNonTCP(readers)
+	if err := readPointsInTime(readers, st, &inputErrs); err != nil {
+		return err
+	}
+	if err := refuseEmpty(readers, cs, inputErrs, stderr); err != nil {
+		return err
+	}
+	if err := st.Finish(); err != nil {
+		return err
+	}
+
+	inputErrs = nil
+	readers, cs = newPointReaders(opts, vo)
+	w := bufio.NewWriter(stdout)
+	quit := make(chan struct{})
+	defer close(quit) // a run that failed: the analyses stop waiting
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Name
+	}
+	runs := make([]*pointRun, len(cs))
+	recs := make([]*pointRecords, len(cs))
+	for i := range opts.points {
+		items := make(chan *pointItem, pointItemsQueued)
+		runs[i] = startPointRun(pointOptions(opts, i, rewrites[i]), items, quit)
+		recs[i] = newPointRecords(w, names, i, items)
+	}
+	enc := &vantageRecords{w: w, rec: newRecordEncoder(opts.Observer)}
+	var whole *vantage.Report
+	st = &vantage.Stream{Collectors: cs}
+	st.Emit = func(r *vantage.Report) {
+		if opts.Helper != "" {
+			vantage.CheckHelper(r, opts.helperCfg)
+		}
+		for _, s := range r.Sessions {
+			for _, o := range recs {
+				o.session(s)
+			}
+			writeVantageSessionJSON(enc, r.Points, s)
+			for _, v := range s.Views {
+				if v != nil {
+					v.Lines, v.Segs = nil, nil // what only the pairing read
 				}
 			}
-			whole = vantage.Combine(whole, r)
-		} else {
-			text.batch(r)
 		}
+		whole = vantage.Combine(whole, r)
+		whole.Sessions = nil
 	}
-	st.Before = func() {
+	st.Before = countNonTCP(readers)
+	if err := readPointsInTime(readers, st, &inputErrs); err != nil {
+		return err
+	}
+	if err := st.Finish(); err != nil {
+		return err
+	}
+	var findings findingsError // --fail-on, over the points
+	for i, o := range recs {
+		if err := o.finish(); err != nil {
+			return err
+		}
+		<-runs[i].done
+		if _, err := stderr.Write(runs[i].stderr.Bytes()); err != nil {
+			return err
+		}
+		findings.add(runs[i].err, &inputErrs)
+		whole.Limits[i].PointRecordsUntied = o.untied + runs[i].split.untied
+	}
+	writeVantagePointsJSON(enc, whole, cs)
+	if enc.err != nil {
+		return enc.err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return vantageExit(inputErrs, findings, stderr)
+}
+
+// newPointReaders makes every point's collector, and its reader, which
+// feeds the collector.
+func newPointReaders(opts *readOptions, vo vantage.Options) ([]*pointReader, []*vantage.Collector) {
+	readers := make([]*pointReader, len(opts.points))
+	cs := make([]*vantage.Collector, len(opts.points))
+	for k, pt := range opts.points {
+		c := vantage.NewCollector(pt.name, vo)
+		c.Files = pt.files
+		readers[k] = &pointReader{name: pt.name, files: pt.files, c: c, dec: decode.New(c, opts.decodeOptions())}
+		cs[k] = c
+	}
+	return readers, cs
+}
+
+// countNonTCP is the Stream's Before: every collector's count of packets
+// not TCP brought up to its decoder's.
+func countNonTCP(readers []*pointReader) func() {
+	return func() {
 		for _, p := range readers {
 			p.nonTCP()
 		}
 	}
-	if err := readPointsInTime(readers, st, &inputErrs); err != nil {
-		return err
+}
+
+// gatherRewrites adds to rewrites what each point's own analysis is to
+// be told of its 227s that a box rewrote, as a batch r shows them.
+func gatherRewrites(rewrites [][]diagnose.Rewrite, r *vantage.Report) {
+	for i := range rewrites {
+		if room := diagnose.MaxRewrites - len(rewrites[i]); room > 0 {
+			more := rewritesSeenBy(r, i)
+			rewrites[i] = append(rewrites[i], more[:min(room, len(more))]...)
+		}
 	}
+}
+
+// refuseEmpty refuses the run when a point has nothing to compare (its
+// file unopenable, or no TCP in it), as docs/troubleshooting.md says: its
+// error lines, no merged view.
+func refuseEmpty(readers []*pointReader, cs []*vantage.Collector, inputErrs []error, stderr io.Writer) error {
 	refused := false
 	for k, p := range readers {
 		if cs[k].Span().Packets == 0 {
@@ -234,74 +370,44 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	if refused {
-		// A point with nothing to compare (its file unopenable, or no
-		// TCP in it) is refused, as docs/troubleshooting.md says: its
-		// error lines, no merged view.
-		for _, e := range inputErrs[:len(inputErrs)-1] {
-			fmt.Fprintf(stderr, "ftpsniff: %s\n", safe(oneLine(e.Error())))
-		}
-		return inputErrs[len(inputErrs)-1]
+	if !refused {
+		return nil
 	}
-	if err := st.Finish(); err != nil {
-		return err
+	for _, e := range inputErrs[:len(inputErrs)-1] {
+		fmt.Fprintf(stderr, "ftpsniff: %s\n", safe(oneLine(e.Error())))
 	}
-	rep := whole
-	var findings findingsError // --fail-on, over the points (JSON, --summary)
-	if opts.JSON || opts.Summary {
-		// Each point on its own, every record stamped with its name; its
-		// diagnosis knows what the other points saw of its 227s.
-		for i, pt := range opts.points {
-			one := *opts
-			one.Observer = pt.name
-			one.Vantage, one.points = nil, nil
-			one.Files = pt.files
-			one.knownRewrites = rewrites[i]
-			var out io.WriteCloser
-			if opts.JSON {
-				out = newPointRecords(stdout, rep, i, pt.name)
-			} else {
-				if i > 0 {
-					fmt.Fprintln(w)
-				}
-				o := textOut(w)
-				o.para("", "", fmt.Sprintf("point %s, as its capture alone shows it (%s):", quotedName(pt.name), safe(strings.Join(pt.files, ", "))), "  ")
-				o.Flush()
-				if err := w.Flush(); err != nil {
-					return err
-				}
-				out = nopCloser{stdout}
-			}
-			err := runRead(&one, out, stderr)
-			if cerr := out.Close(); cerr != nil && err == nil {
-				err = cerr
-			}
-			if err != nil {
-				if fe, isFinding := err.(findingsError); isFinding {
-					findings.n += fe.n
-					findings.level = fe.level
-				} else {
-					inputErrs = append(inputErrs, err)
-				}
-			}
-		}
+	return inputErrs[len(inputErrs)-1]
+}
+
+// pointOptions are the options of point i's own analysis: its files,
+// every record stamped with its name, its diagnosis told what the other
+// points saw of its 227s.
+func pointOptions(opts *readOptions, i int, rewrites []diagnose.Rewrite) *readOptions {
+	one := *opts
+	one.Observer = opts.points[i].name
+	one.Vantage, one.points = nil, nil
+	one.Files = opts.points[i].files
+	one.knownRewrites = rewrites
+	return &one
+}
+
+// add counts a point's findings (--fail-on) from its analysis's error,
+// any other error kept with the input errors.
+func (f *findingsError) add(err error, inputErrs *[]error) {
+	if err == nil {
+		return
 	}
-	if opts.JSON {
-		if err := writeVantageJSON(w, opts.Observer, rep, cs); err != nil {
-			return err
-		}
+	if fe, isFinding := err.(findingsError); isFinding {
+		f.n += fe.n
+		f.level = fe.level
 	} else {
-		if opts.Summary {
-			o := textOut(w)
-			o.printf("\n")
-			o.para("", "", "between the points (what the captures show together, where a point's own summary could only guess):", "  ")
-			o.Flush()
-		}
-		text.close()
+		*inputErrs = append(*inputErrs, err)
 	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
+}
+
+// vantageExit is the run's end: the input errors said (the last
+// returned), else the points' findings (--fail-on).
+func vantageExit(inputErrs []error, findings findingsError, stderr io.Writer) error {
 	if len(inputErrs) > 0 {
 		for _, e := range inputErrs[:len(inputErrs)-1] {
 			fmt.Fprintf(stderr, "ftpsniff: %s\n", safe(oneLine(e.Error())))
@@ -313,11 +419,6 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
-
-// nopCloser is a Writer as an io.WriteCloser whose Close does nothing.
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }
 
 // rewritesSeenBy lists, for point i, the 227s it saw that the client's
 // side of the same session saw naming another address: a box in between
@@ -1033,8 +1134,8 @@ func (o *vantageRecords) write(v any) {
 	o.err = err
 }
 
-func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*vantage.Collector) error {
-	enc := &vantageRecords{w: w, rec: newRecordEncoder(observer)}
+// writeVantagePointsJSON writes the vantage record of every point.
+func writeVantagePointsJSON(enc *vantageRecords, rep *vantage.Report, cs []*vantage.Collector) {
 	for i, c := range cs {
 		j := jsonVantagePoint{Type: "vantage", Point: c.Name, Files: c.Files, Samples: rep.Offsets[i].Samples,
 			OneWay: rep.Offsets[i].OneWay, Unpaired: rep.Unpaired[i], UnpairedCapturing: unpairedCapturing(rep, i), RefusedControl: refusedAt(rep, i), TwinControl: twins(rep, i), Limits: rep.Limits[i]}
@@ -1054,86 +1155,89 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 		}
 		enc.write(j)
 	}
-	for _, s := range rep.Sessions {
-		// Announcements is [] when none, not null: json.md gives it as a list.
-		js := jsonVantageSession{Type: "vantage_session", Session: s.ID, PairedBy: s.PairedBy, OrderUnknown: !s.OrderKnown,
-			Announcements: []jsonAnnouncement{}}
-		if s.OrderedBy == "addresses" || s.OrderedBy == "data" {
-			js.OrderedBy = s.OrderedBy
-		}
-		for _, i := range s.Order {
-			v := s.Views[i]
-			cv := jsonConnView{Point: rep.Points[i]}
-			if v != nil {
-				cv = jsonConnView{Point: rep.Points[i], Client: addrString(v.Client), Server: addrString(v.Server), Start: tsString(v.Start), Seen: true,
-					OneDirection: capturedOneSide(s, i)}
-			}
-			js.Points = append(js.Points, cv)
-		}
-		for _, a := range s.Announcements {
-			ja := jsonAnnouncement{Index: a.Index, Rewritten: a.Rewritten, Untranslated: a.Untranslated, Missing: a.Missing, Verdict: a.Verdict}
-			for _, i := range s.Order {
-				if an := a.Views[i]; an != nil {
-					ja.Views = append(ja.Views, jsonAnnView{Point: rep.Points[i], Text: an.Text, TextRaw: rawOf(an.Text), Truncated: an.TextMore > 0,
-						Endpoint: endpointText(an), TS: tsString(an.TS), Packet: an.Num})
-				}
-			}
-			js.Announcements = append(js.Announcements, ja)
-		}
-		js.ControlLost = s.ControlLost
-		for _, c := range s.ControlLosses {
-			jc := jsonControlLoss{Where: c.Where.String(), From: "server", Code: c.Code, Text: c.Text, TextRaw: rawOf(c.Text), Truncated: c.TextCut, TS: tsString(c.TS),
-				After: rep.Points[c.After], Verdict: c.Verdict}
-			if c.FromClient {
-				jc.From = "client"
-			}
-			if c.Before >= 0 {
-				jc.Before = rep.Points[c.Before]
-			}
-			js.ControlLosses = append(js.ControlLosses, jc)
-		}
-		enc.write(js)
-		if s.Helper != nil {
-			writeHelperCheckJSON(enc, rep, s)
-		}
-		for n, p := range s.Data {
-			jp := jsonPath{Type: "path", Session: s.ID, Data: n + 1, Mode: "active", Where: p.Where.String(), Verdict: p.Verdict, Gaps: p.Gaps, Ambiguous: p.Ambiguous}
-			if p.Passive {
-				jp.Mode = "passive"
-			}
-			if p.After >= 0 {
-				jp.After, jp.Before = rep.Points[p.After], rep.Points[p.Before]
-			}
-			if h := p.Helper; h != nil {
-				jp.Helper = &jsonPathHelper{Expect: h.Expect.String(), Match: h.Match.String(), Verdict: h.Verdict}
-			}
-			if l := p.Lost; l != nil {
-				jp.Lost = &jsonDataLoss{From: "client", Sender: addrString(l.Sender), Sent: l.Sent, Reached: l.Reached, Bytes: l.Bytes,
-					Acked: l.Acked, Resent: l.Resent, ResentFrom: l.ResentFrom}
-				if l.FromReceiver == p.Passive {
-					jp.Lost.From = "server"
-				}
-			}
-			for _, i := range p.Order {
-				d := p.Views[i]
-				dv := jsonDataView{Point: rep.Points[i]}
-				if d != nil {
-					dv = jsonDataView{Point: rep.Points[i], Seen: true, Src: addrString(d.Src), Dst: addrString(d.Dst), SYNs: d.SYNs,
-						FirstSYN: tsString(d.FirstSYN), SYNACK: d.SYNACKs > 0, Bytes: d.Bytes,
-						Retransmissions: d.Flows[0].Resent + d.Flows[1].Resent, BytesResent: d.Flows[0].ResentBytes + d.Flows[1].ResentBytes}
-					if !d.RST.IsZero() {
-						dv.RSTFrom = d.RSTFrom.String()
-					}
-					if !d.ICMP.IsZero() {
-						dv.ICMPFrom = d.ICMPFrom.String()
-					}
-				}
-				jp.Points = append(jp.Points, dv)
-			}
-			enc.write(jp)
-		}
+}
+
+// writeVantageSessionJSON writes a merged session's records: its
+// vantage_session, its helper_check and helper_step records, its paths.
+func writeVantageSessionJSON(enc *vantageRecords, points []string, s *vantage.Session) {
+	rep := &vantage.Report{Points: points}
+	// Announcements is [] when none, not null: json.md gives it as a list.
+	js := jsonVantageSession{Type: "vantage_session", Session: s.ID, PairedBy: s.PairedBy, OrderUnknown: !s.OrderKnown,
+		Announcements: []jsonAnnouncement{}}
+	if s.OrderedBy == "addresses" || s.OrderedBy == "data" {
+		js.OrderedBy = s.OrderedBy
 	}
-	return enc.err
+	for _, i := range s.Order {
+		v := s.Views[i]
+		cv := jsonConnView{Point: rep.Points[i]}
+		if v != nil {
+			cv = jsonConnView{Point: rep.Points[i], Client: addrString(v.Client), Server: addrString(v.Server), Start: tsString(v.Start), Seen: true,
+				OneDirection: capturedOneSide(s, i)}
+		}
+		js.Points = append(js.Points, cv)
+	}
+	for _, a := range s.Announcements {
+		ja := jsonAnnouncement{Index: a.Index, Rewritten: a.Rewritten, Untranslated: a.Untranslated, Missing: a.Missing, Verdict: a.Verdict}
+		for _, i := range s.Order {
+			if an := a.Views[i]; an != nil {
+				ja.Views = append(ja.Views, jsonAnnView{Point: rep.Points[i], Text: an.Text, TextRaw: rawOf(an.Text), Truncated: an.TextMore > 0,
+					Endpoint: endpointText(an), TS: tsString(an.TS), Packet: an.Num})
+			}
+		}
+		js.Announcements = append(js.Announcements, ja)
+	}
+	js.ControlLost = s.ControlLost
+	for _, c := range s.ControlLosses {
+		jc := jsonControlLoss{Where: c.Where.String(), From: "server", Code: c.Code, Text: c.Text, TextRaw: rawOf(c.Text), Truncated: c.TextCut, TS: tsString(c.TS),
+			After: rep.Points[c.After], Verdict: c.Verdict}
+		if c.FromClient {
+			jc.From = "client"
+		}
+		if c.Before >= 0 {
+			jc.Before = rep.Points[c.Before]
+		}
+		js.ControlLosses = append(js.ControlLosses, jc)
+	}
+	enc.write(js)
+	if s.Helper != nil {
+		writeHelperCheckJSON(enc, rep, s)
+	}
+	for n, p := range s.Data {
+		jp := jsonPath{Type: "path", Session: s.ID, Data: n + 1, Mode: "active", Where: p.Where.String(), Verdict: p.Verdict, Gaps: p.Gaps, Ambiguous: p.Ambiguous}
+		if p.Passive {
+			jp.Mode = "passive"
+		}
+		if p.After >= 0 {
+			jp.After, jp.Before = rep.Points[p.After], rep.Points[p.Before]
+		}
+		if h := p.Helper; h != nil {
+			jp.Helper = &jsonPathHelper{Expect: h.Expect.String(), Match: h.Match.String(), Verdict: h.Verdict}
+		}
+		if l := p.Lost; l != nil {
+			jp.Lost = &jsonDataLoss{From: "client", Sender: addrString(l.Sender), Sent: l.Sent, Reached: l.Reached, Bytes: l.Bytes,
+				Acked: l.Acked, Resent: l.Resent, ResentFrom: l.ResentFrom}
+			if l.FromReceiver == p.Passive {
+				jp.Lost.From = "server"
+			}
+		}
+		for _, i := range p.Order {
+			d := p.Views[i]
+			dv := jsonDataView{Point: rep.Points[i]}
+			if d != nil {
+				dv = jsonDataView{Point: rep.Points[i], Seen: true, Src: addrString(d.Src), Dst: addrString(d.Dst), SYNs: d.SYNs,
+					FirstSYN: tsString(d.FirstSYN), SYNACK: d.SYNACKs > 0, Bytes: d.Bytes,
+					Retransmissions: d.Flows[0].Resent + d.Flows[1].Resent, BytesResent: d.Flows[0].ResentBytes + d.Flows[1].ResentBytes}
+				if !d.RST.IsZero() {
+					dv.RSTFrom = d.RSTFrom.String()
+				}
+				if !d.ICMP.IsZero() {
+					dv.ICMPFrom = d.ICMPFrom.String()
+				}
+			}
+			jp.Points = append(jp.Points, dv)
+		}
+		enc.write(jp)
+	}
 }
 
 // writeHelperCheckText shows the simulated Linux helper of one session's
@@ -1312,43 +1416,73 @@ func writeHelperCheckJSON(enc *vantageRecords, rep *vantage.Report, s *vantage.S
 	}
 }
 
-// pointRecords passes one point's own records (read --vantage --json)
-// through to w, and ties each of its data connections to the merged view:
-// its finding and data records gain vantage_path (the path record that
-// says where the connection was lost), and a finding the other points'
-// captures overturn gains superseded, saying what they saw; so does the
-// server record whose verdict such a finding fed. Each point's diagnosis
-// sees its own capture only: without this, the client's side reads
-// "a firewall drops the SYNs, open the range" while the merged view shows
-// the SYNs reached the server and its SYN-ACKs were lost on the way back.
+// pointRecords ties one point's own records (read --vantage --json) to
+// the merged view as the merge goes: its finding and data records gain
+// vantage_path (the path record that says where the connection was
+// lost), and a finding the other points' captures overturn gains
+// superseded, saying what they saw; so does the server record whose
+// verdict such a finding fed. Each point's diagnosis sees its own capture
+// only: without this, the client's side reads "a firewall drops the
+// SYNs, open the range" while the merged view shows the SYNs reached the
+// server and its SYN-ACKs were lost on the way back.
 //
-// A finding comes before the data record that names its connection's
-// addresses, and the session record closes them all: the records of a
-// session are held until its session record (at most maxHeldRecords
-// bytes in all; past that the oldest go out as they are), in order.
+// The point's analysis runs in a goroutine of its own (startPointRun),
+// whose records come grouped by session (pointSplitter: a session's
+// records, its session record last). When the merge writes a session,
+// session writes the group of each point's view of it first, pulling the
+// point's groups as far as that one (the others wait in pending, at most
+// maxPendingRecords bytes: past that the oldest goes out untied, counted).
+// So what is held follows what is open at once, not the capture.
 type pointRecords struct {
 	w      io.Writer
-	rep    *vantage.Report
+	points []string // the points' names
 	point  int
 	suffix []byte // what ends every record: `,"observer":NAME`
-	part   []byte // the start of a line not ended yet
-	queue  []heldRecord
-	held   int // bytes in queue
-	open   map[int]*heldSession
-	closed map[int]*heldSession
+	items  <-chan *pointItem
+	done   bool // items closed
+	// pending: groups pulled before their merged session was written, in
+	// the order pulled, by their control connection (client, server).
+	pending      []*pointItem
+	pendingBytes int
+	byConn       map[[2]netip.AddrPort][]*pointItem
+	// recent: the last maxRecentSessions merged sessions written with a
+	// view at this point, by its control connection: a group that comes
+	// after its session was written (a point session split by an idle
+	// close) is still tied to it.
+	recent      map[[2]netip.AddrPort][]*vantage.Session
+	recentOrder [][2]netip.AddrPort
+	tail        []*pointItem // the server and summary records: written last
 	// overturned counts, per server (as its records write it), the
 	// findings marked superseded, naming the first maxNamedOverturned.
 	overturned map[string]*overturnedFindings
-	// byConn: the merged sessions by this point's control connection
-	// (client, server), in the report's order, built on first use, so
-	// that finding each point session's merged one is not a scan of them
-	// all (quadratic in the sessions).
-	byConn map[[2]netip.AddrPort][]*vantage.Session
+	// untied counts the records written before their session's merge was
+	// done (maxPendingRecords), without vantage_path.
+	untied int
 	err    error
 }
 
-// maxHeldRecords bounds what pointRecords holds back.
-const maxHeldRecords = 16 << 20
+// maxPendingRecords bounds the bytes of a point's records pulled ahead
+// of their merged session (pointRecords.pending), and maxOpenRecords
+// those of its open sessions (pointSplitter).
+const (
+	maxPendingRecords = 4 << 20
+	maxOpenRecords    = 4 << 20
+)
+
+// maxRecentSessions bounds pointRecords.recent.
+const maxRecentSessions = 256
+
+// maxStartGap: a point's session record is its merged session's view's
+// when both name the same control connection and it started while the
+// view was open, give or take this (the 4-tuple reused later is another
+// session).
+const maxStartGap = time.Minute
+
+// maxPointWait: looking for the records of a view, a point's group of a
+// session started this long after the view's last packet says the
+// point's analysis has none: it closes a session an idle hour after its
+// last packet at the latest (decode), the announcement wait after that.
+const maxPointWait = 2 * time.Hour
 
 type overturnedFindings struct {
 	n     int
@@ -1360,18 +1494,25 @@ type overturnedFindings struct {
 const maxNamedOverturned = 8
 
 type heldRecord struct {
-	line    []byte
-	session int // the point's session id; 0 for none
-	data    int // the data connection's id (finding, data); 0 for none
-	code    string
-	ready   bool // nothing to add, or added: it may be written
+	line []byte
+	data int    // the data connection's id (finding, data); 0 for none
+	code string // a finding's code, or "data"
 }
 
-// heldSession is what a point's records said of one session.
-type heldSession struct {
-	server string
-	merged *vantage.Session
-	data   map[int]heldData // by the point's data id
+// pointItem is what a point's analysis wrote of one session (its records
+// in order, the session record last), or one record of no session.
+type pointItem struct {
+	recs    []heldRecord
+	bytes   int
+	session bool // ended by its session record
+	id      int  // the point's session id
+	tail    bool // a server or summary record, or one after them
+	typ     string
+	server  string // the session's or the server record's server
+	client  netip.AddrPort
+	srvAddr netip.AddrPort
+	start   time.Time
+	data    map[int]heldData // by the point's data id
 }
 
 type heldData struct {
@@ -1393,85 +1534,160 @@ type pointRecordHead struct {
 	FirstSYN string `json:"first_syn"`
 }
 
-func newPointRecords(w io.Writer, rep *vantage.Report, point int, name string) *pointRecords {
-	o := &pointRecords{w: w, rep: rep, point: point, open: map[int]*heldSession{}, closed: map[int]*heldSession{}, overturned: map[string]*overturnedFindings{}}
-	// The suffix the point's records end with, as its encoder writes it.
-	if line, err := newRecordEncoder(name).encode(struct {
-		X int `json:"x"`
-	}{}); err == nil {
-		o.suffix = bytes.Clone(line[len(`{"x":0`) : len(line)-2])
-	}
+func newPointRecords(w io.Writer, points []string, point int, items <-chan *pointItem) *pointRecords {
+	o := &pointRecords{w: w, points: points, point: point, items: items, byConn: map[[2]netip.AddrPort][]*pointItem{},
+		recent: map[[2]netip.AddrPort][]*vantage.Session{}, overturned: map[string]*overturnedFindings{}}
+	o.suffix = observerSuffix(points[point])
 	return o
 }
 
-func (o *pointRecords) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 && o.err == nil {
-		i := bytes.IndexByte(p, '\n')
-		if i < 0 {
-			o.part = append(o.part, p...)
-			break
-		}
-		line := append(o.part, p[:i+1]...)
-		o.part = nil
-		p = p[i+1:]
-		o.record(line)
+// observerSuffix is what the records of a point named name end with, as
+// its encoder writes it.
+func observerSuffix(name string) []byte {
+	line, err := newRecordEncoder(name).encode(struct {
+		X int `json:"x"`
+	}{})
+	if err != nil {
+		return nil
 	}
-	if o.err != nil {
-		return 0, o.err
-	}
-	return n, nil
+	return bytes.Clone(line[len(`{"x":0`) : len(line)-2])
 }
 
-// Close writes what is held: a session never closed goes out as it is.
-func (o *pointRecords) Close() error {
-	if len(o.part) > 0 {
-		o.record(o.part)
-		o.part = nil
-	}
-	for k := range o.queue {
-		o.queue[k].ready = true
-	}
-	o.flush()
-	return o.err
-}
-
-func (o *pointRecords) record(line []byte) {
-	var h pointRecordHead
-	if json.Unmarshal(line, &h) != nil {
-		o.hold(heldRecord{line: line, ready: true})
+// session writes the point's records of the merged session s, when the
+// point saw it, tied to it.
+func (o *pointRecords) session(s *vantage.Session) {
+	v := s.Views[o.point]
+	if v == nil {
 		return
 	}
-	switch h.Type {
-	case "data":
-		hs := o.session(h.Session)
-		if hs.data == nil {
-			hs.data = map[int]heldData{}
+	if it := o.take(v); it != nil {
+		o.writeItem(it, s)
+	}
+	k := [2]netip.AddrPort{v.Client, v.Server}
+	o.recent[k] = append(o.recent[k], s)
+	o.recentOrder = append(o.recentOrder, k)
+	if len(o.recentOrder) > maxRecentSessions {
+		old := o.recentOrder[0]
+		o.recentOrder = o.recentOrder[1:]
+		if o.recent[old] = o.recent[old][1:]; len(o.recent[old]) == 0 {
+			delete(o.recent, old)
 		}
-		hs.data[h.ID] = heldData{client: parseAddrPort(h.Client), server: parseAddrPort(h.Server), firstSYN: parseTS(h.FirstSYN), armed: parseTS(h.Armed)}
-		o.hold(heldRecord{line: line, session: h.Session, data: h.ID, code: "data"})
-	case "finding":
-		if h.Session > 0 && h.Data > 0 {
-			o.hold(heldRecord{line: line, session: h.Session, data: h.Data, code: h.Code})
+	}
+}
+
+// take is the group of the point's view v: waiting, else pulled.
+func (o *pointRecords) take(v *vantage.Control) *pointItem {
+	k := [2]netip.AddrPort{v.Client, v.Server}
+	best := -1
+	for n, it := range o.byConn[k] {
+		if ofView(it, v) && (best < 0 || nearer(it.start, o.byConn[k][best].start, v.Start)) {
+			best = n
+		}
+	}
+	if best >= 0 {
+		it := o.byConn[k][best]
+		o.unpend(it)
+		return it
+	}
+	for !o.done {
+		it, ok := <-o.items
+		if !ok {
+			o.done = true
 			break
 		}
-		o.hold(heldRecord{line: line, ready: true})
-	case "session":
-		hs := o.session(h.ID)
-		hs.server = h.Server
-		hs.merged = o.mergedSession(parseAddrPort(h.Client), parseAddrPort(h.Server), parseTS(h.Start))
-		delete(o.open, h.ID)
-		o.closed[h.ID] = hs
-		for k := range o.queue {
-			if q := &o.queue[k]; !q.ready && q.session == h.ID {
-				o.annotate(q)
-			}
+		if it.session && it.client == v.Client && it.srvAddr == v.Server && ofView(it, v) {
+			return it
 		}
-		// Its records are all tied: keep only that it closed.
-		o.closed[h.ID] = nil
-		o.hold(heldRecord{line: line, ready: true})
-	case "server":
-		if ov := o.overturned[h.Server]; ov != nil {
+		o.place(it)
+		if it.session && it.start.After(v.Last.Add(maxPointWait)) {
+			break
+		}
+	}
+	return nil
+}
+
+// ofView says whether the point's session it, of the same control
+// connection as the view v, is v's: started while v was open (a session
+// the point's analysis split at an idle close, continued, too), give or
+// take maxStartGap.
+func ofView(it *pointItem, v *vantage.Control) bool {
+	return !it.start.Before(v.Start.Add(-maxStartGap)) && !it.start.After(v.Last.Add(maxStartGap))
+}
+
+// nearer says whether a is nearer to t than b.
+func nearer(a, b, t time.Time) bool {
+	return absDuration(a.Sub(t)) < absDuration(b.Sub(t))
+}
+
+// place puts an item pulled that is not the one looked for where it
+// goes: a record of no session out at once (server and summary at the
+// end), a session whose merged one was written tied to it, else pending.
+func (o *pointRecords) place(it *pointItem) {
+	switch {
+	case it.tail:
+		o.tail = append(o.tail, it)
+	case !it.session:
+		o.writeItem(it, nil)
+	default:
+		if s := o.recentOf(it); s != nil {
+			o.writeItem(it, s)
+			return
+		}
+		k := [2]netip.AddrPort{it.client, it.srvAddr}
+		o.byConn[k] = append(o.byConn[k], it)
+		o.pending = append(o.pending, it)
+		o.pendingBytes += it.bytes
+		for o.pendingBytes > maxPendingRecords && len(o.pending) > 0 {
+			old := o.pending[0]
+			o.unpend(old)
+			o.untied += len(old.recs)
+			o.writeItem(old, nil)
+		}
+	}
+}
+
+// recentOf is the merged session written already that the point's
+// session it is of.
+func (o *pointRecords) recentOf(it *pointItem) *vantage.Session {
+	var best *vantage.Session
+	for _, s := range o.recent[[2]netip.AddrPort{it.client, it.srvAddr}] {
+		if v := s.Views[o.point]; ofView(it, v) && (best == nil || nearer(v.Start, best.Views[o.point].Start, it.start)) {
+			best = s
+		}
+	}
+	return best
+}
+
+func (o *pointRecords) unpend(it *pointItem) {
+	k := [2]netip.AddrPort{it.client, it.srvAddr}
+	o.byConn[k] = slices.DeleteFunc(o.byConn[k], func(x *pointItem) bool { return x == it })
+	if len(o.byConn[k]) == 0 {
+		delete(o.byConn, k)
+	}
+	if n := slices.Index(o.pending, it); n >= 0 {
+		o.pending = slices.Delete(o.pending, n, n+1)
+	}
+	o.pendingBytes -= it.bytes
+}
+
+// finish writes the rest once the merge is done: every record still to
+// come, the sessions no merged one took as they are, then the server and
+// summary records (a server's noting the findings overturned).
+func (o *pointRecords) finish() error {
+	for !o.done {
+		it, ok := <-o.items
+		if !ok {
+			o.done = true
+			break
+		}
+		o.place(it)
+	}
+	for _, it := range o.pending {
+		o.writeItem(it, nil)
+	}
+	o.pending, o.byConn, o.pendingBytes = nil, nil, 0
+	for _, it := range o.tail {
+		if ov := o.overturned[it.server]; it.typ == "server" && ov != nil && len(it.recs) == 1 {
 			its := "their"
 			if ov.n == 1 {
 				its = "its"
@@ -1482,12 +1698,12 @@ func (o *pointRecords) record(line []byte) {
 			}
 			note := fmt.Sprintf("this verdict rests on %s that other points' captures overturn (%s): see %s superseded field and the path records",
 				countNoun(ov.n, "finding"), named, its)
-			line = o.insert(line, map[string]any{"superseded": note})
+			it.recs[0].line = o.insert(it.recs[0].line, map[string]any{"superseded": note})
 		}
-		o.hold(heldRecord{line: line, ready: true})
-	default:
-		o.hold(heldRecord{line: line, ready: true})
+		o.writeItem(it, nil)
 	}
+	o.tail = nil
+	return o.err
 }
 
 func countNoun(n int, noun string) string {
@@ -1497,67 +1713,26 @@ func countNoun(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// session is the point's session id's record, open or closed.
-func (o *pointRecords) session(id int) *heldSession {
-	if hs := o.closed[id]; hs != nil {
-		return hs
-	}
-	hs := o.open[id]
-	if hs == nil {
-		hs = &heldSession{}
-		o.open[id] = hs
-	}
-	return hs
-}
-
-// hold queues a record and writes out what is ready from the front. A
-// finding or data record of a session closed already is tied at once.
-func (o *pointRecords) hold(q heldRecord) {
-	if _, closed := o.closed[q.session]; !q.ready && closed {
-		o.annotate(&q) // after its session record: written as it is
-	}
-	if q.ready && len(o.queue) == 0 {
-		o.write(q.line)
-		return
-	}
-	q.line = bytes.Clone(q.line)
-	o.queue = append(o.queue, q)
-	o.held += len(q.line)
-	for o.held > maxHeldRecords && len(o.queue) > 0 {
-		o.queue[0].ready = true
-		o.flush()
-	}
-	o.flush()
-}
-
-func (o *pointRecords) flush() {
-	k := 0
-	for k < len(o.queue) && o.queue[k].ready {
-		o.write(o.queue[k].line)
-		o.held -= len(o.queue[k].line)
-		k++
-	}
-	o.queue = slices.Delete(o.queue, 0, k)
-}
-
-func (o *pointRecords) write(line []byte) {
-	if o.err == nil {
-		_, o.err = o.w.Write(line)
+// writeItem writes an item's records, those about a data connection tied
+// to s (nil: as they are).
+func (o *pointRecords) writeItem(it *pointItem, s *vantage.Session) {
+	for k := range it.recs {
+		q := &it.recs[k]
+		if s != nil && q.data > 0 {
+			o.annotate(q, it, s)
+		}
+		if o.err == nil {
+			_, o.err = o.w.Write(q.line)
+		}
 	}
 }
 
-// annotate adds the merged path to a held finding or data record.
-func (o *pointRecords) annotate(q *heldRecord) {
-	q.ready = true
-	hs := o.closed[q.session]
-	if hs == nil || hs.merged == nil {
-		return
-	}
-	d, ok := hs.data[q.data]
+// annotate adds the merged path to a finding or data record of s.
+func (o *pointRecords) annotate(q *heldRecord, it *pointItem, s *vantage.Session) {
+	d, ok := it.data[q.data]
 	if !ok {
 		return
 	}
-	s := hs.merged
 	n, p := o.pathOf(s, d)
 	if p == nil {
 		return
@@ -1566,14 +1741,14 @@ func (o *pointRecords) annotate(q *heldRecord) {
 	if q.code != "data" {
 		if why := o.overturn(q.code, s, p); why != "" {
 			add["superseded"] = why
-			ov := o.overturned[hs.server]
+			ov := o.overturned[it.server]
 			if ov == nil {
 				ov = &overturnedFindings{}
-				o.overturned[hs.server] = ov
+				o.overturned[it.server] = ov
 			}
 			ov.n++
 			if len(ov.names) < maxNamedOverturned {
-				ov.names = append(ov.names, fmt.Sprintf("%s of session %d, data %d", q.code, q.session, q.data))
+				ov.names = append(ov.names, fmt.Sprintf("%s of session %d, data %d", q.code, it.id, q.data))
 			}
 		}
 	}
@@ -1614,30 +1789,6 @@ func (o *pointRecords) insert(line []byte, fields map[string]any) []byte {
 	}
 	out := append(bytes.Clone(line[:at]), appendInertJSON(nil, add)...)
 	return append(out, line[at:]...)
-}
-
-// mergedSession is the merged session this point's control connection
-// (client, server, first packet at start) belongs to.
-func (o *pointRecords) mergedSession(client, server netip.AddrPort, start time.Time) *vantage.Session {
-	if o.byConn == nil {
-		o.byConn = map[[2]netip.AddrPort][]*vantage.Session{}
-		for _, s := range o.rep.Sessions {
-			if v := s.Views[o.point]; v != nil {
-				k := [2]netip.AddrPort{v.Client, v.Server}
-				o.byConn[k] = append(o.byConn[k], s)
-			}
-		}
-	}
-	var best *vantage.Session
-	var bestGap time.Duration
-	for _, s := range o.byConn[[2]netip.AddrPort{client, server}] {
-		v := s.Views[o.point]
-		gap := absDuration(v.Start.Sub(start))
-		if best == nil || gap < bestGap {
-			best, bestGap = s, gap
-		}
-	}
-	return best
 }
 
 // pathOf is the path of a data connection the point's records name: by
@@ -1692,7 +1843,7 @@ func (o *pointRecords) overturn(code string, s *vantage.Session, p *vantage.Path
 		var saw []string
 		for _, i := range p.Order {
 			if v := p.Views[i]; v != nil && (v.SYNs > 0 || v.SYNACKs > 0) {
-				saw = append(saw, strconv.Quote(o.rep.Points[i]))
+				saw = append(saw, strconv.Quote(o.points[i]))
 			}
 		}
 		if len(saw) == 0 || o.sentAsAnnounced(s, p) {
@@ -1707,7 +1858,7 @@ func (o *pointRecords) overturn(code string, s *vantage.Session, p *vantage.Path
 		}
 		switch p.Where {
 		case vantage.LostSYNACK:
-			return "the receiver answered these SYNs: its SYN-ACKs were lost on the way back, after " + strconv.Quote(o.rep.Points[p.After]) + "; " + merged
+			return "the receiver answered these SYNs: its SYN-ACKs were lost on the way back, after " + strconv.Quote(o.points[p.After]) + "; " + merged
 		case vantage.Delivered, vantage.LostData:
 			return "other points saw the handshake complete: this point did not capture the answer; " + merged
 		}

@@ -16,8 +16,9 @@ func TestVantageJSONSaysWhatStayedUnpaired(t *testing.T) {
 		Limits: make([]vantage.Limits, 2), Ambiguous: 2, PayloadSkipped: 1}
 	cs := []*vantage.Collector{{Name: "a"}, {Name: "b"}}
 	var buf bytes.Buffer
-	if err := writeVantageJSON(&buf, "", rep, cs); err != nil {
-		t.Fatal(err)
+	enc := &vantageRecords{w: &buf, rec: newRecordEncoder("")}
+	if writeVantagePointsJSON(enc, rep, cs); enc.err != nil {
+		t.Fatal(enc.err)
 	}
 	recs := jsonLines(t, "vantage", buf.Bytes())
 	if len(recs) != 2 {

@@ -70,6 +70,12 @@ type Limits struct {
 	ForcedMerges     int `json:"forced_merges,omitempty"`
 	TwinWaitExpired  int `json:"twin_wait_expired,omitempty"`
 	OffsetUnmeasured int `json:"offset_unmeasured,omitempty"`
+	// PointRecordsUntied (read --vantage --json, set by the caller): the
+	// point's own records written before their session's merge was done,
+	// without vantage_path, because the records it held back ran past
+	// their bound (its sessions open at once, or pulled ahead of the
+	// merge).
+	PointRecordsUntied int `json:"point_records_untied,omitempty"`
 }
 
 // maxText bounds an announcement's kept text.
