@@ -224,9 +224,6 @@ type controlTable struct {
 	// the commands the segment completes (ControlEvent.Heard).
 	heardConn *controlConn
 	heard     time.Time
-	// rstNow: the RST that closes a connection at once (not held), for
-	// its ControlClose.
-	rstNow rstNote
 	// ignore: the segment find returned the connection for is its
 	// connection's but ends or changes nothing (a SYN held): handleTCP
 	// hands it to the Handler as the connection's, not to segment.
@@ -341,7 +338,7 @@ func (t *controlTable) find(s *Segment) *controlConn {
 	var closedAt time.Time // when the connection resumed was closed as idle
 	cs := t.conns.Get(key)
 	if cs != nil && len(t.holds) > 0 {
-		if h := t.holds[cs]; h != nil && h.rst && (newConn || t.holdDue(cs, h, s.TS)) {
+		if h := t.holds[cs]; h.holdsRST() && (newConn || t.holdDue(cs, h, s.TS)) {
 			// Its RST held (hold.go), and a SYN follows, or nothing went
 			// on in time: it was the end. What follows finds its
 			// tombstone.
@@ -418,8 +415,8 @@ func (t *controlTable) find(s *Segment) *controlConn {
 			cs.continueFrom(&was)
 			d := cs.dirIndex(s.Src)
 			h := t.hold(cs)
-			h.rst, h.by, h.num, h.ts, h.at = true, d, s.Num, s.TS, t.stampNow()
-			h.ttlOdd, h.ttl, h.resumed = true, ResetTTLOther, true
+			h.rst, h.by, h.num, h.ts, h.at = rstPickUpWaits, d, s.Num, s.TS, t.stampNow()
+			h.note.ttl = ResetTTLOther // (its TTL was unlike its sender's: ttlOdd)
 			h.bad = was.ended&endBadSum != 0
 			h.senderNext = cs.asm.half[d].next
 			return cs
@@ -759,13 +756,15 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 	// of the connection's own incarnation (a dropped SYN-ACK's scale
 	// option would loosen the bound).
 	cs.asm.advertised(d, s)
-	ttls := cs.asm.half[d].ttls
 	cs.asm.half[d].ttls |= ttlClass(s.TTL)
 	rstTTL := ResetTTLUnknown
 	if s.Flags.Has(FlagRST) {
 		// Compared with its side's latest segment, which it does not
 		// replace: a forged RST not taken leaves the side's TTL as it was.
-		if ttls != 0 {
+		// A side heard only in RSTs has no TTL to compare with (0: no
+		// host sends one, RFC 1122 3.2.1.7): their TTLs, this one's too,
+		// are evidence of nothing, not of another box.
+		if cs.ttl[d] != 0 {
 			rstTTL = ResetTTLSame
 			if s.TTL != cs.ttl[d] {
 				rstTTL = ResetTTLOther
@@ -929,7 +928,7 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 		t.candidates--
 	}
 	switch {
-	case rst && t.holdRST(cs, d, s, ttls != 0 && ttls != cs.asm.half[d].ttls || rstTTL == ResetTTLOther, rstNote{ttl: rstTTL, acked: rstAcked, noACK: !s.Flags.Has(FlagACK)}):
+	case rst && t.holdRST(cs, d, s, rstNote{ttl: rstTTL, acked: rstAcked, noACK: !s.Flags.Has(FlagACK)}):
 		// Held: the connection's bytes going on in sequence would show
 		// no endpoint took it (hold.go).
 	case rst && t.d.sum.verdict == sumWrong && cs.asm.half[d].sumOK:
@@ -939,9 +938,7 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 	case rst:
 		// An RST outside the window is dropped by the receiver (RFC 5961)
 		// and ends nothing.
-		t.rstNow = rstNote{cs: cs, ttl: rstTTL, acked: rstAcked, noACK: !s.Flags.Has(FlagACK)}
-		t.closeBy(cs, CloseRST, d, s.Num, s.TS)
-		t.rstNow = rstNote{}
+		t.closeBy(cs, CloseRST, d, s.Num, s.TS, rstNote{ttl: rstTTL, acked: rstAcked, noACK: !s.Flags.Has(FlagACK)})
 		return
 	case cs.parser.state == parseTLS:
 		// TLS from here: follow it from headers; what it holds is
@@ -1272,13 +1269,13 @@ func (t *controlTable) headersOnly(cs *controlConn, d int, s *Segment, at bool) 
 			t.d.stats.RSTOutOfWindow++
 		}
 	case s.Flags.Has(FlagRST):
-		t.closeBy(cs, CloseRST, d, s.Num, s.TS)
+		t.closeBy(cs, CloseRST, d, s.Num, s.TS, rstNote{})
 		return
 	case s.Flags.Has(FlagFIN):
 		cs.fin[d] = true
 	}
 	if cs.fin[d] && cs.fin[1-d] {
-		t.closeBy(cs, CloseFIN, 1-d, s.Num, s.TS) // the other side's FIN came first
+		t.closeBy(cs, CloseFIN, 1-d, s.Num, s.TS, rstNote{}) // the other side's FIN came first
 	}
 }
 
@@ -1353,7 +1350,7 @@ func (cs *controlConn) finished(d int, num uint64, ts time.Time) {
 	cs.parser.lineEnd(d, num, ts)
 	cs.fin[d] = true
 	if cs.fin[1-d] {
-		cs.t.closeBy(cs, CloseFIN, 1-d, num, ts) // the other side's FIN came first
+		cs.t.closeBy(cs, CloseFIN, 1-d, num, ts, rstNote{}) // the other side's FIN came first
 	}
 }
 
@@ -1404,8 +1401,8 @@ func (cs *controlConn) announceAs(num uint64, ts time.Time, noHello bool) {
 	if cs.announced {
 		return
 	}
-	if h := cs.t.holds[cs]; h != nil && h.resumed && h.rst {
-		return // (announced once shown going on: resumeShown)
+	if cs.t.holds[cs].pickUpWaits() {
+		return // (announced once shown going on: showHeld)
 	}
 	cs.announced = true
 	d := cs.t.d
@@ -1457,27 +1454,23 @@ func (t *controlTable) helloAnswered(cs *controlConn, payload []byte) {
 // close ends a connection: what it still buffers is delivered (unless
 // it was reset), its close reported, and it leaves the table.
 func (t *controlTable) close(cs *controlConn, why CloseReason, num uint64, ts time.Time) {
-	t.closeBy(cs, why, -1, num, ts)
+	t.closeBy(cs, why, -1, num, ts, rstNote{})
 }
 
 // closeBy is close by direction by's first FIN or its RST (-1: neither,
-// or not known).
-func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uint64, ts time.Time) {
+// or not known); rst: what an RST that ends it at once (not held) showed
+// of its sender, for its ControlClose (a held one's is its hold's).
+func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uint64, ts time.Time, rst rstNote) {
 	if t.conns.Get(cs.key) != cs {
 		return
 	}
-	if h := t.holds[cs]; h != nil && h.rst && h.resumed {
+	if h := t.holds[cs]; h.pickUpWaits() {
 		t.giveUpResumed(cs, h) // (shown, and closed as any other below)
 	}
 	var ended closeEnd // what the tombstone keeps of a FIN or RST end (tombstone.goesOn)
-	var rst rstNote    // what the RST that ends it showed (ControlEvent.ResetTTL)
-	if t.rstNow.cs == cs {
-		rst = t.rstNow
-	}
-	if h := t.holds[cs]; h != nil && h.rst {
+	if h := t.holds[cs]; h.holdsRST() {
 		// An RST held and never shown not taken: it was the end.
-		why, by, num, ts = CloseRST, h.by, h.num, h.ts
-		rst = rstNote{cs: cs, ttl: h.ttl, acked: h.acked, noACK: h.noACK}
+		why, by, num, ts, rst = CloseRST, h.by, h.num, h.ts, h.note
 		// Its last segment is the RST: what came in the hold added
 		// nothing (else it was not taken), and its end must not depend
 		// on when the hold was seen over (LastSeen).
@@ -1490,7 +1483,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		if from != cs.key.A {
 			ended |= endRSTByB
 		}
-		if h.ttlOdd {
+		if h.ttlOdd() {
 			ended |= endTTLOdd
 		}
 		if h.bad {

@@ -211,6 +211,10 @@
 //     a session of their own. A close at the capture's end leaves none.
 //   - line buffers: a connection between lines holds none (splitters at
 //     rest go back to a shared pool)
+//   - a connection picked up again by the bytes of the side an RST unlike
+//     its own was sent in the name of (hold.go) keeps at most 8 of its
+//     events (512 bytes each: 4 KiB) waiting for its peer to go on too;
+//     past them they are shown at once (Stats.PickUpWaitsFull)
 //   - out-of-order bytes further than 1 MiB beyond where the receiver
 //     stands (the next byte, or its ACK) are dropped (Stats.FarAhead).
 //     A data connection's reach is 16 MiB (payloadAhead); its bytes (and

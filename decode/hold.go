@@ -61,27 +61,42 @@ const rstHoldMax = idleClose
 // only later ones, or the RST's sender's own, show it was not taken.
 const rstInFlight = time.Second
 
+// rstState is where the RST held on a connection stands.
+type rstState uint8
+
+const (
+	rstNone rstState = iota // none held
+	rstHeld                 // held: the connection ends by it unless an endpoint goes on after it
+	// rstPickUpWaits: held anew on a connection picked up again by its
+	// sender's bytes after it closed (tombstone.senderGoesOn): till it is
+	// shown not taken, the connection is not announced and its events
+	// wait (connHold.waiting); shown not taken, the connection was closed
+	// by it and resumed (Stats.ClosedResumed); else its peer took it, and
+	// what the sender said is shown as a pick-up after the close
+	// (giveUpResumed).
+	rstPickUpWaits
+)
+
+// pickUpWaitsMax bounds the events a pick-up keeps waiting
+// (rstPickUpWaits): 8 of 512 bytes (a ControlEvent), 4 KiB a connection. A side
+// talking alone after an RST its peer took says little (a server its
+// replies to what the client sent before, a client the commands it sends
+// before it waits for a reply); one that says more was not cut off by
+// it, and is shown at once (Stats.PickUpWaitsFull).
+const pickUpWaitsMax = 8
+
 // connHold is what is held for one connection.
 type connHold struct {
-	rst    bool // an RST is held
-	by     int  // its direction
-	num    uint64
-	ts     time.Time
-	at     time.Duration // the idle clock at the RST (the host pair's times are on it)
-	bad    bool          // the RST's checksum is wrong (checksum.go)
-	ttlOdd bool          // its TTL class is not one its sender's earlier segments came with, or its TTL not its sender's latest segment's
-	ttl    ResetTTL      // its TTL against its sender's latest segment's
-	acked  bool          // its sender had acknowledged all the other side sent (ControlEvent.ResetAcked)
-	noACK  bool          // it came without the ACK flag (ControlEvent.ResetNoACK)
-	// resumed: held anew on a connection picked up again by its
-	// sender's bytes after it closed (tombstone.senderGoesOn): till it
-	// is shown not taken, the connection is not announced and its events
-	// wait in queue; shown not taken, the connection was closed by it
-	// and resumed (Stats.ClosedResumed); else its peer took it, and what
-	// the sender said is shown as a pick-up after the close
-	// (giveUpResumed).
-	resumed bool
-	queue   []ControlEvent // at most maxQueued
+	rst  rstState // the RST held, if any
+	by   int      // its direction
+	num  uint64
+	ts   time.Time
+	at   time.Duration // the idle clock at the RST (the host pair's times are on it)
+	bad  bool          // the RST's checksum is wrong (checksum.go)
+	note rstNote       // what the connection's ControlClose says of it, if it ends by it
+	// waiting: the events of a pick-up not shown yet (rstPickUpWaits), at
+	// most pickUpWaitsMax.
+	waiting []ControlEvent
 	// senderNext: where its sender's stream stood at it. Its receiver's
 	// bytes acknowledging past there answer bytes sent after it.
 	senderNext uint32
@@ -89,13 +104,23 @@ type connHold struct {
 	synSeq     uint32 // its sequence number
 }
 
+// holdsRST tells whether h (nil: no hold) holds an RST.
+func (h *connHold) holdsRST() bool { return h != nil && h.rst != rstNone }
+
+// ttlOdd tells whether the RST held's TTL was unlike its sender's
+// latest segment's (ResetTTLOther): a box between sent it.
+func (h *connHold) ttlOdd() bool { return h.note.ttl == ResetTTLOther }
+
+// pickUpWaits tells whether h (nil: no hold) holds an RST anew on a
+// connection picked up again by its sender's bytes, whose events wait.
+func (h *connHold) pickUpWaits() bool { return h != nil && h.rst == rstPickUpWaits }
+
 // rstNote is what an RST that ends a connection showed of its sender
 // (ControlEvent.ResetTTL, ResetAcked, ResetNoACK).
 type rstNote struct {
-	cs    *controlConn
-	ttl   ResetTTL
-	acked bool
-	noACK bool
+	ttl   ResetTTL // its TTL against its sender's latest segment's
+	acked bool     // its sender had acknowledged all the other side sent
+	noACK bool     // it came without the ACK flag
 }
 
 // hold returns cs's holds, made when it had none.
@@ -120,10 +145,10 @@ func (cs *controlConn) established() bool {
 
 // holdRST holds the RST s of direction d (in the window) on cs, when cs
 // is established; it tells whether it did. One held already stays.
-// ttlOdd: the RST's TTL class was new to its direction; note: what
-// its ControlClose will say (ResetTTL, ResetAcked).
-func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment, ttlOdd bool, note rstNote) bool {
-	if h := t.holds[cs]; h != nil && h.rst && h.resumed && d != h.by {
+// note: what the RST showed of its sender (its TTL against its sender's:
+// connHold.ttlOdd), what its ControlClose will say.
+func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment, note rstNote) bool {
+	if h := t.holds[cs]; h.pickUpWaits() && d != h.by {
 		// The peer of a sender picked up again after an RST resets what
 		// it sends: it took that RST. What the sender said is shown, and
 		// this RST ends it.
@@ -134,10 +159,10 @@ func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment, ttlOdd bool, 
 		return false
 	}
 	h := t.hold(cs)
-	if !h.rst {
-		h.rst, h.by, h.num, h.ts, h.at = true, d, s.Num, s.TS, t.stampNow()
+	if h.rst == rstNone {
+		h.rst, h.by, h.num, h.ts, h.at = rstHeld, d, s.Num, s.TS, t.stampNow()
 		h.bad = t.d.sum.verdict == sumWrong && cs.asm.half[d].sumOK
-		h.ttlOdd, h.ttl, h.acked, h.noACK = ttlOdd, note.ttl, note.acked, note.noACK
+		h.note = note
 		h.senderNext = cs.asm.half[d].next
 	}
 	return true
@@ -165,7 +190,7 @@ func (t *controlTable) holdDue(cs *controlConn, h *connHold, now time.Time) bool
 // bytes (or a FIN) in sequence: an endpoint went on after it.
 func (t *controlTable) goesOn(cs *controlConn, d int, s *Segment) {
 	h := t.holds[cs]
-	if h == nil || !h.rst || s.Flags.Has(FlagRST) || s.Flags.Has(FlagSYN) {
+	if !h.holdsRST() || s.Flags.Has(FlagRST) || s.Flags.Has(FlagSYN) {
 		return
 	}
 	n := uint32(max(s.PayloadLen, len(s.Payload)))
@@ -176,59 +201,70 @@ func (t *controlTable) goesOn(cs *controlConn, d int, s *Segment) {
 	if n == 0 || !hs.started || int32(s.Seq-hs.next) > 0 || int32(s.Seq+n-hs.next) <= 0 {
 		return // nothing, not at the stream's position, or all of it delivered before
 	}
-	if !rstProof(h.by, d, h.ttlOdd) || d != h.by && s.TS.Sub(h.ts) < rstInFlight && !t.answersAfterRST(cs, h, s) {
+	if !rstProof(h.by, d, h.ttlOdd()) || d != h.by && s.TS.Sub(h.ts) < rstInFlight && !t.answersAfterRST(cs, h, s) {
 		// The RST's receiver sent these before the RST reached it (a
 		// reply crossing the client's reset), or the RST was injected
 		// and these are its sender's: they prove nothing.
 		return
 	}
-	t.rstNotTaken(h.bad, h.ttlOdd)
-	h.rst = false
-	if h.resumed {
+	t.rstNotTaken(h.bad, h.ttlOdd())
+	pickUp := h.rst == rstPickUpWaits
+	h.rst = rstNone
+	if pickUp {
 		t.d.stats.ClosedResumed++
-		t.resumeShown(cs, h)
+		cs.showHeld(h.takeWaiting())
 	}
 	if !h.syn {
 		delete(t.holds, cs)
 	}
 }
 
-// resumeShown announces cs, picked up again by the bytes of the sender
-// of an RST whose TTL was unlike its own (h.resumed), now that its peer
-// went on too, and delivers what waited.
-func (t *controlTable) resumeShown(cs *controlConn, h *connHold) {
-	h.resumed = false
-	q := h.queue
-	h.queue = nil
-	if len(q) > 0 {
-		cs.announce(q[0].Num, q[0].TS)
+// takeWaiting returns the events of a pick-up that waited, which the
+// hold no longer keeps.
+func (h *connHold) takeWaiting() []ControlEvent {
+	q := h.waiting
+	h.waiting = nil
+	return q
+}
+
+// showHeld announces cs at the first of the events it held back (a
+// mid-stream candidate's till it was decided, a pick-up's till it was
+// shown) and delivers them in order. With none, its next event announces
+// it. The parser's event, which the ControlOpen reuses, is the caller's
+// to keep.
+func (cs *controlConn) showHeld(held []ControlEvent) {
+	if len(held) > 0 {
+		cs.announce(held[0].Num, held[0].TS)
 	}
-	for i := range q {
-		cs.deliver(&q[i])
+	for i := range held {
+		cs.deliver(&held[i])
 	}
 }
 
 // waitResumed keeps back e, an event of cs while its pick-up waits to be
-// shown (connHold.resumed); it tells whether it did. Past maxQueued
-// events the pick-up is taken as shown: a side that goes on that long
-// after an RST was not cut off by it.
+// shown (rstPickUpWaits); it tells whether it did. Past pickUpWaitsMax
+// events the pick-up is taken as shown, its RST still held as any other
+// (counted: Stats.PickUpWaitsFull): a side that goes on that long after
+// an RST was not cut off by it.
 func (t *controlTable) waitResumed(cs *controlConn, e *ControlEvent) bool {
 	h := t.holds[cs]
-	if h == nil || !h.resumed || !h.rst {
+	if !h.pickUpWaits() {
 		return false
 	}
-	if len(h.queue) < maxQueued {
-		h.queue = append(h.queue, *e)
+	if len(h.waiting) < pickUpWaitsMax {
+		h.waiting = append(h.waiting, *e)
 		return true
 	}
+	t.d.stats.PickUpWaitsFull++
+	h.rst = rstHeld
 	ev := *e // (e may be the parser's event, which the ControlOpen reuses)
-	t.resumeShown(cs, h)
+	cs.showHeld(h.takeWaiting())
 	*e = ev
 	return false
 }
 
 // giveUpResumed lets cs, picked up again by the bytes of the sender of
-// an RST whose TTL was unlike its own (h.resumed), go on unheld: its peer
+// an RST whose TTL was unlike its own (rstPickUpWaits), go on unheld: its peer
 // was never shown going on (the hold over, the capture's end, its own
 // RST), so it took the RST, while the sender, never reset, went on (a
 // server that carried out the command a firewall reset the client at,
@@ -238,8 +274,8 @@ func (t *controlTable) waitResumed(cs *controlConn, e *ControlEvent) bool {
 // other, till it ends.
 func (t *controlTable) giveUpResumed(cs *controlConn, h *connHold) {
 	t.d.stats.ResetSenderWentOn++
-	h.rst = false
-	t.resumeShown(cs, h)
+	h.rst = rstNone
+	cs.showHeld(h.takeWaiting())
 	if !h.syn {
 		delete(t.holds, cs)
 	}
@@ -328,7 +364,7 @@ func (t *controlTable) answersSyn(cs *controlConn, s *Segment) bool {
 func (t *controlTable) expireHolds(now time.Time) {
 	var due []*controlConn
 	for cs, h := range t.holds {
-		if h.rst && t.holdDue(cs, h, now) {
+		if h.holdsRST() && t.holdDue(cs, h, now) {
 			due = append(due, cs)
 		}
 	}
@@ -349,12 +385,12 @@ func (t *controlTable) expireHolds(now time.Time) {
 
 // holdOver ends cs's held RST h, never shown not taken: it closes the
 // connection, reported at the RST; on a connection picked up again after
-// that RST's close by its sender's bytes (h.resumed), which was reported
-// then, those bytes are shown and followed on (giveUpResumed).
+// that RST's close by its sender's bytes (rstPickUpWaits), which was
+// reported then, those bytes are shown and followed on (giveUpResumed).
 func (t *controlTable) holdOver(cs *controlConn, h *connHold) {
-	if h.resumed {
+	if h.rst == rstPickUpWaits {
 		t.giveUpResumed(cs, h)
 		return
 	}
-	t.closeBy(cs, CloseRST, h.by, h.num, h.ts)
+	t.closeBy(cs, CloseRST, h.by, h.num, h.ts, h.note)
 }

@@ -240,17 +240,10 @@ func (cs *controlConn) probeEvent(e *ControlEvent) bool {
 	// Confirmed: the session starts with the first line held back.
 	delete(t.probes, cs)
 	cs.parser.stats.ControlBytes += p.parsed
-	ev := *e
-	num, ts := ev.Num, ev.TS
-	if len(p.queue) > 0 {
-		num, ts = p.queue[0].Num, p.queue[0].TS
-	}
-	cs.announce(num, ts)
-	for i := range p.queue {
-		cs.deliver(&p.queue[i])
-	}
+	ev := *e // (e may be the parser's event, which the ControlOpen reuses)
+	cs.showHeld(p.queue)
 	*e = ev
-	return true
+	return true // (announced at e, if nothing was held: emit)
 }
 
 // rejectProbe ends a mid-stream candidate as not FTP: its parser stops

@@ -87,6 +87,12 @@ type Stats struct {
 	// command the client was reset at): picked up again mid-stream there,
 	// as a session of its own, so that what it said is shown.
 	ResetSenderWentOn uint64 `json:"reset_sender_went_on,omitempty"`
+	// PickUpWaitsFull: control connections picked up again by the bytes
+	// of the side an RST unlike its own was sent in the name of, whose
+	// events passed the 8 kept waiting for its peer to go on too
+	// (hold.go pickUpWaitsMax): shown then, before the RST was shown
+	// not taken, and neither in ClosedResumed nor in ResetSenderWentOn.
+	PickUpWaitsFull uint64 `json:"pickup_waits_full,omitempty"`
 	// FailedFromPort20: connects from port 20 to a control port that
 	// failed (refused, unanswered, unreachable: what a session's Connect
 	// would say), not shown as sessions: an active data connection to a

@@ -1926,6 +1926,7 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 	}
 	addw(st.ClosedResumed, "control connections closed by FINs or an RST whose later bytes went on in sequence where they stood, from a side that shows the close was not taken ("+resumedHow+"): picked up again there (mid-stream, each shown as a session of its own)")
 	addw(st.ResetSenderWentOn, "control connections reset by a box between in one side's name whose other side took the reset, while the side named, never reset, went on sending: what it sent after is shown as a session picked up mid-stream (the other side never got it)")
+	addw(st.PickUpWaitsFull, "control connections picked up again by the side a box between reset them in the name of, which said more than is kept waiting for the other side to go on too: shown at once, before the reset was shown not taken")
 	addw(st.ClientHelloOnControlPort, "control connections whose client opened with a TLS ClientHello that the server did not answer in clear FTP, read as text (their lines not FTP): if the server takes ftps:// on that port, give --implicit-tls-port PORT")
 	addw(st.RefusalsWithoutSYN, "control connections seen only as resets from the control port refusing a SYN the capture never held, not shown as sessions (a SYN flood's backscatter, spoofing these addresses, or SYNs the capture lost)")
 	addw(st.FailedFromPort20, "connects from port 20 to a control port that failed (refused, unanswered or unreachable), not shown as sessions (an active data connection to a control port, or a scan)")

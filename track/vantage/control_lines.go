@@ -189,7 +189,7 @@ func lineName(l Line) string {
 		more = "…"
 	}
 	if l.FromClient {
-		return fmt.Sprintf("the client's %q command", l.Text)
+		return fmt.Sprintf("the client's %q%s command", l.Text, more)
 	}
 	return fmt.Sprintf("the server's reply %q%s", l.Text, more)
 }

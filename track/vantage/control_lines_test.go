@@ -164,3 +164,22 @@ func TestControlLossesBounded(t *testing.T) {
 		t.Fatalf("long line: %+v", x)
 	}
 }
+
+// TestLineNameMarksCommandCut guards the name of a command whose kept text
+// was cut (Line.TextCut): marked "…", as a reply's is, never shown as a
+// whole verb it was not. (A command decode reads has a verb of at most
+// ftp.MaxVerbLen bytes; the mark is for any longer one kept.)
+func TestLineNameMarksCommandCut(t *testing.T) {
+	verb := strings.Repeat("X", maxLineText)
+	for _, tc := range []struct {
+		cut  bool
+		want string
+	}{
+		{false, `the client's "` + verb + `" command`},
+		{true, `the client's "` + verb + `"… command`},
+	} {
+		if got := lineName(Line{FromClient: true, Text: verb, TextCut: tc.cut}); got != tc.want {
+			t.Errorf("cut %v: %s, want %s", tc.cut, got, tc.want)
+		}
+	}
+}
