@@ -228,7 +228,7 @@ func (t *Tracker) conflictProven(dc *DataConn) {
 	} else {
 		t.addToSession(sess, dc)
 	}
-	c.Data = dc
+	t.linkAnnounced(sess, c, dc)
 }
 
 // otherReply makes r, a reply of which lc's other copy was used, that

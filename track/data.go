@@ -73,7 +73,7 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 		Rest:         -1,
 		protected:    sess.dataProtected(),
 	}
-	c.Data = dc
+	t.linkAnnounced(sess, c, dc)
 	sess.gapOpened = false // (serverOpened)
 	t.addToSession(sess, dc)
 	sess.memo().lastAnn = dc

@@ -55,7 +55,7 @@ func (t *Tracker) adoptInferred(sess *Session, c *Command, passive bool, ann net
 	dc.Seq = t.seq
 	dc.Via, dc.Announced, dc.Armed, dc.ArmedNum, dc.Announce = c.EndpointVia, ann, ts, num, c
 	dc.AmongLost, dc.announceCut = 0, false // (its own reply announced it)
-	c.Data = dc
+	t.linkAnnounced(sess, c, dc)
 	// Listed as it is now reported: after what came before its reply.
 	sess.Data = append(slices.Delete(sess.Data, i, i+1), dc)
 	sess.passivePorts.add(ann.Port()) // (listed as inferred, with no port)

@@ -670,7 +670,7 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 			if len(sn.sessions) < collapseSessions && !slices.Contains(sn.sessions, id) {
 				sn.sessions = append(sn.sessions, id)
 			}
-			sn.values.noteOccurrence(f.Session, k.advice, f.Advice)
+			sn.values.noteOccurrence(f.Session, k.timed, f.Advice)
 		}
 	}
 	h := r.harmOf(f.Session)
@@ -696,7 +696,7 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 	l.mixInt(int(f.Severity))
 	// Its cause, as the servers' table tells findings apart: a session
 	// folded into another's ladder shows that one's finding text.
-	l.mixString(k.advice)
+	l.mixInt(int(k.cause))
 	if len(l.notes) < maxLadderNotes {
 		l.notes = append(l.notes, n)
 	} else {

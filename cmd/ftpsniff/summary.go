@@ -82,12 +82,21 @@ type collapseKey struct {
 	server netip.AddrPort
 	code   string
 	sev    diagnose.Severity
-	advice string
+	// cause: the cause's shape (causeShape) as a 64-bit keyed hash: the
+	// shape itself, the advice's length, held by each of up to 1,024
+	// entries per severity and as many keys, took 10 MB of a summary of
+	// 5,000 servers' failures.
+	cause uint64
+	// timed: the shape holds a clock time made a placeholder
+	// (noteOccurrence names the times).
+	timed bool
 }
 
 // collapseKeyOf is f's collapseKey in session s.
 func collapseKeyOf(s *track.Session, f *diagnose.Finding) collapseKey {
-	return collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: causeShape(f.Advice, s.Client.Addr(), f.Example)}
+	shape := causeShape(f.Advice, s.Client.Addr(), f.Example)
+	return collapseKey{server: s.Server, code: f.Code, sev: f.Severity,
+		cause: maphash.String(collapseSeed, shape), timed: strings.Contains(shape, timePlaceholder)}
 }
 
 // collapsed is one repeated finding: its earliest occurrence, in full,
@@ -331,7 +340,7 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 			// waited past its close comes after higher ones.
 			e.sessions[i] = s.ID
 		}
-		e.noteOccurrence(s, k.advice, f.Advice)
+		e.noteOccurrence(s, k.timed, f.Advice)
 	}
 	// A transcript shows one session: an occurrence whose fix names
 	// another client or time than the first's is written there in full.
@@ -563,6 +572,22 @@ type reasonKey struct {
 // per reason, with their servers (otherFailed).
 const maxListedKeys = diagnose.MaxServers
 
+// workedReserve is the room for (server, reason) pairs past
+// maxListedKeys kept for servers where something worked (workedAt): the
+// first maxListedKeys pairs go to whoever fails first, and a sender
+// choosing server addresses takes them all with one failed session per
+// address; a real server where transfers went through, or sessions
+// logged in and ended well, keeps its later failures listed by server
+// however many such pairs came before. Spoofing that too takes a
+// transfer's packets both ways, per address, and fills no more than
+// this reserve.
+const workedReserve = maxListedKeys / 4
+
+// maxWorkedServers bounds the servers where something worked that the
+// list knows (keyed 64-bit hashes); past it a server's success is not
+// noted, counted in failedList.workedOver.
+const maxWorkedServers = 16384
+
 // maxOtherServers bounds the distinct servers counted for the reasons'
 // other sessions (otherFailed), over all reasons: each a 64-bit keyed
 // hash; past it the count says "more than".
@@ -572,13 +597,54 @@ const maxOtherServers = 16384
 type failedList struct {
 	items []listed
 	// counts: the sessions listed and not listed of each (server,
-	// reason), the first maxListedKeys pairs seen.
+	// reason), the first maxListedKeys pairs seen and up to
+	// workedReserve more of servers where something worked (room).
 	counts map[reasonKey]listedCount
 	keys   []reasonKey // of those with sessions not listed, in first-seen order
 	// others: per reason, the sessions of pairs past maxListedKeys;
 	// otherServers, the servers they hold over all reasons.
 	others       map[string]*otherFailed
 	otherServers int
+	// worked: the servers where a session moved data or logged in and
+	// ended well (workedAt), maphash.Comparable(collapseSeed, server);
+	// workedOver: those past maxWorkedServers not noted.
+	worked     map[uint64]struct{}
+	workedOver int
+}
+
+// noteWorked notes that something worked at server when s, one of its
+// sessions, moved data, or logged in and did not fail.
+func (l *failedList) noteWorked(s *track.Session, failed bool) {
+	if s.DataOutcomes[track.OutcomeTransferred] == 0 && (failed || s.Login != track.LoginOK) {
+		return
+	}
+	h := maphash.Comparable(collapseSeed, s.Server)
+	if _, ok := l.worked[h]; ok {
+		return
+	}
+	if len(l.worked) >= maxWorkedServers {
+		l.workedOver++
+		return
+	}
+	if l.worked == nil {
+		l.worked = map[uint64]struct{}{}
+	}
+	l.worked[h] = struct{}{}
+}
+
+// workedAt tells whether something worked at server in a session that
+// ended before (or in the one ending).
+func (l *failedList) workedAt(server netip.AddrPort) bool {
+	_, ok := l.worked[maphash.Comparable(collapseSeed, server)]
+	return ok
+}
+
+// room tells whether a new (server, reason) pair gets counts of its own:
+// within maxListedKeys, or the reserve past it for a server where
+// something worked.
+func (l *failedList) room(server netip.AddrPort) bool {
+	n := len(l.counts)
+	return n < maxListedKeys || n < maxListedKeys+workedReserve && l.workedAt(server)
 }
 
 // listedCount is what the list did with the sessions of one (server,
@@ -629,11 +695,14 @@ func (l *failedList) notListedByServer() int {
 
 // notes says in words the list's bound hit, for the summary's note line.
 func (l *failedList) notes() []string {
-	n := l.notListedByServer()
-	if n == 0 {
-		return nil
+	var notes []string
+	if n := l.notListedByServer(); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d session%s that failed or raised a warning counted by reason only in the summary's list, not by server: their server and reason came after the first %d such pairs (and %d kept for servers where a transfer or login worked)", n, plural(n), maxListedKeys, workedReserve))
 	}
-	return []string{fmt.Sprintf("%d session%s that failed or raised a warning counted by reason only in the summary's list, not by server: their server and reason came after the first %d such pairs", n, plural(n), maxListedKeys)}
+	if l.workedOver > 0 {
+		notes = append(notes, fmt.Sprintf("%d session%s where a transfer or login worked not noted for the summary list's room for such servers: it knows %d servers", l.workedOver, plural(l.workedOver), maxWorkedServers))
+	}
+	return notes
 }
 
 // sessionFailed decides whether s belongs in the summary list, and why:
@@ -675,16 +744,17 @@ func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
 	}
 	fs := sf.all() // every kind of its findings
 	reason, ok := o.sessionFailed(s, fs)
+	l := &o.failed
+	l.noteWorked(s, ok)
 	if !ok {
 		return
 	}
-	l := &o.failed
 	if l.counts == nil {
 		l.counts = map[reasonKey]listedCount{}
 	}
 	k := reasonKey{server: s.Server, reason: reason}
 	c, known := l.counts[k]
-	if !known && len(l.counts) >= maxListedKeys {
+	if !known && !l.room(s.Server) {
 		l.other(s.Server, reason)
 		return
 	}
@@ -1355,10 +1425,10 @@ func (g *groupValues) noteExample(r policy.PortRange) {
 }
 
 // noteOccurrence counts s, a session that raised the finding, with
-// advice (its shape: shape), once per session.
-func (g *groupValues) noteOccurrence(s *track.Session, shape, advice string) {
+// advice (timed: its shape holds a clock time), once per session.
+func (g *groupValues) noteOccurrence(s *track.Session, timed bool, advice string) {
 	g.noteClient(s.Client.Addr())
-	if !strings.Contains(shape, timePlaceholder) {
+	if !timed {
 		return
 	}
 	for _, at := range clockTimes(advice) {
@@ -1663,7 +1733,8 @@ func (o *textOutput) mergeInfo(shown func(netip.AddrPort) bool) [][]*collapsed {
 		return nil
 	}
 	type infoKey struct {
-		code, advice string
+		code  string
+		cause uint64
 	}
 	byKey := map[infoKey][]*collapsed{}
 	var keys []infoKey
@@ -1674,7 +1745,7 @@ func (o *textOutput) mergeInfo(shown func(netip.AddrPort) bool) [][]*collapsed {
 		if o.view == viewSummary && o.verdictNames(e) {
 			continue // in its server's block, under the verdict that names it
 		}
-		k := infoKey{e.key.code, e.key.advice}
+		k := infoKey{e.key.code, e.key.cause}
 		if byKey[k] == nil {
 			keys = append(keys, k)
 		}

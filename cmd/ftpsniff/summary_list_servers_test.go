@@ -139,3 +139,53 @@ func TestOtherServersHintKeepsDrop(t *testing.T) {
 		t.Errorf("hint %q, want %q", got, want)
 	}
 }
+
+// TestSummaryListKeepsWorkedServersFailure: a sender choosing server
+// addresses fills the list's maxListedKeys (server, reason) pairs with
+// one failed session per address; a real server where a transfer went
+// through still has its later failure listed by server (workedReserve),
+// not only counted by reason with the spoofed ones. Regression: the
+// first maxListedKeys pairs seen were kept, and the real server's failure
+// after them was one of "… 1001 more sessions of 1001 other servers".
+func TestSummaryListKeepsWorkedServersFailure(t *testing.T) {
+	var out bytes.Buffer
+	w := bufio.NewWriter(&out)
+	o := newTextOutput(w, newPalette(false), false)
+	o.view, o.collapse, o.summaryAsked = viewSummary, newCollapser(), true
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	real := netip.MustParseAddrPort("192.0.2.10:21")
+	client := netip.MustParseAddrPort("10.0.0.2:40000")
+	id := 0
+	spoofed := func(n int) {
+		for range n {
+			id++
+			server := netip.AddrPortFrom(netip.AddrFrom4([4]byte{11, byte(id >> 16), byte(id >> 8), byte(id)}), 21)
+			o.SessionEnd(&track.Session{ID: id, Start: t0, End: t0, Server: server, Client: client, Login: track.LoginFailed})
+		}
+	}
+	spoofed(maxListedKeys / 2)
+	id++ // a session at the real server that moved data
+	worked := &track.Session{ID: id, Start: t0, End: t0, Server: real, Client: client, Login: track.LoginOK}
+	worked.DataOutcomes[track.OutcomeTransferred] = 1
+	o.SessionEnd(worked)
+	spoofed(2 * maxListedKeys)
+	id++
+	failedID := id
+	o.SessionEnd(&track.Session{ID: id, Start: t0, End: t0, Server: real, Client: client, Login: track.LoginFailed})
+	spoofed(maxListedKeys)
+	if n := len(o.failed.counts); n > maxListedKeys+workedReserve {
+		t.Errorf("counts held for %d pairs, past %d", n, maxListedKeys+workedReserve)
+	}
+	o.Summary(totals{})
+	w.Flush()
+	want := fmt.Sprintf("--session %d  10.0.0.2:40000 -> %s,", failedID, real)
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("the real server's failure after %d spoofed servers is not listed by server (%q):\n%s", 3*maxListedKeys, want, tail(out.String(), 12))
+	}
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	l := strings.Split(s, "\n")
+	return strings.Join(l[max(0, len(l)-n):], "\n")
+}

@@ -119,7 +119,7 @@
 // them are diagnosed and written all the same, counted in one summary
 // that is never reported (Omitted.Sessions). Each summary holds counts by
 // finding code and by outcome (fixed sets), a set of every passive port
-// (8 KiB), and:
+// (workedPorts: a list of a few, 8 KiB past 512), and:
 //
 //   - clients whose data connections got through and failed, per
 //     direction: maxSummaryClients (32) each; beyond, not named, their

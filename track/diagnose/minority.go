@@ -131,14 +131,15 @@ type workedPorts struct {
 	set  *portSet
 }
 
-func (w *workedPorts) add(p uint16) {
+// add adds p and reports whether it was new.
+func (w *workedPorts) add(p uint16) bool {
 	if w.set != nil {
-		w.set.add(p)
-		return
+		return w.set.add(p)
 	}
 	i, found := slices.BinarySearch(w.list, p)
 	switch {
 	case found:
+		return false
 	case len(w.list) < maxListedPorts:
 		w.list = slices.Insert(w.list, i, p)
 	default:
@@ -149,6 +150,7 @@ func (w *workedPorts) add(p uint16) {
 		w.set.add(p)
 		w.list = nil
 	}
+	return true
 }
 
 // bounds are the lowest and highest port kept (ok: any).

@@ -109,7 +109,7 @@ type serverAcc struct {
 
 	addr      netip.AddrPort
 	sessions  int
-	ports     *portSet // distinct passive ports, allocated at the first
+	ports     workedPorts // distinct passive ports: a list, a portSet (8 KiB) past maxListedPorts
 	passive   PortStats
 	outcomes  map[track.Outcome]int
 	findings  map[string]int
@@ -1137,9 +1137,6 @@ func (a *serverAcc) data(dc *track.DataConn, misfit bool) {
 			case !dc.Session.WasEncrypted:
 				a.passive.BeforeCapture++
 			}
-		}
-		if a.ports == nil {
-			a.ports = new(portSet)
 		}
 		if a.ports.add(p) {
 			a.passive.Distinct++
