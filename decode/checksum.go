@@ -124,19 +124,29 @@ func tcpSum(src, dst netip.Addr, seg []byte) uint16 {
 }
 
 // pseudoSum is the sum of the TCP pseudo-header (RFC 9293 3.1, RFC 8200
-// 8.1) of a segment of n bytes from src to dst, unfolded.
+// 8.1) of a segment of n bytes from src to dst, not folded to 16 bits.
+// The addresses are added as 32-bit words into 64 bits and folded once,
+// as sum16 does, not by two calls of it: every control segment's
+// checksum starts here.
 func pseudoSum(src, dst netip.Addr, n int) uint32 {
-	var s uint32
+	var acc uint64
 	if src.Is4() && dst.Is4() {
 		a, b := src.As4(), dst.As4()
-		s = sum16(s, a[:])
-		s = sum16(s, b[:])
+		acc = uint64(binary.BigEndian.Uint32(a[:])) + uint64(binary.BigEndian.Uint32(b[:]))
 	} else {
 		a, b := src.As16(), dst.As16()
-		s = sum16(s, a[:])
-		s = sum16(s, b[:])
+		acc = addWords(a) + addWords(b)
 	}
-	return s + 6 + uint32(n) // protocol and TCP length
+	acc = acc&0xffffffff + acc>>32
+	acc = acc&0xffffffff + acc>>32
+	v := uint32(acc&0xffff + acc>>16)
+	return v&0xffff + v>>16 + 6 + uint32(n) // protocol and TCP length
+}
+
+// addWords is the sum of the four 32-bit words of an IPv6 address.
+func addWords(a [16]byte) uint64 {
+	return uint64(binary.BigEndian.Uint32(a[:])) + uint64(binary.BigEndian.Uint32(a[4:])) +
+		uint64(binary.BigEndian.Uint32(a[8:])) + uint64(binary.BigEndian.Uint32(a[12:]))
 }
 
 // offloadSum tells whether TCP segment seg's checksum field holds the sum

@@ -349,12 +349,12 @@ func (c *Command) FirstReplyLatency() time.Duration {
 	if len(c.Replies) == 0 {
 		return 0
 	}
-	return c.Replies[0].TS.Sub(c.TS)
+	return decode.PacketSub(c.Replies[0].TS, c.TS)
 }
 
 func (c *Command) FinalLatency() time.Duration {
 	if f := c.Final(); f != nil {
-		return f.TS.Sub(c.TS)
+		return decode.PacketSub(f.TS, c.TS)
 	}
 	return 0
 }
@@ -1074,7 +1074,7 @@ func (d *DataConn) Duration() time.Duration {
 	if from.IsZero() || d.End.IsZero() {
 		return 0
 	}
-	return max(d.End.Sub(from), 0) // a clock stepped back after the SYN
+	return max(decode.PacketSub(d.End, from), 0) // a clock stepped back after the SYN
 }
 
 // EventKind names a session event that is not a paired command.
@@ -1592,10 +1592,10 @@ func (s *Session) noteQuiet(ts, heard time.Time) {
 	if s.lastSeen.IsZero() || ts.Equal(s.lastSeen) {
 		return
 	}
-	lines := ts.Sub(s.lastSeen)
+	lines := decode.PacketSub(ts, s.lastSeen)
 	q := lines
 	if !heard.IsZero() {
-		q = min(q, ts.Sub(heard))
+		q = min(q, decode.PacketSub(ts, heard))
 	}
 	if lines < quietNoted {
 		if s.xfer != nil {

@@ -183,7 +183,7 @@ func (dc *DataConn) noteData(ts time.Time) {
 	if dc.Start.IsZero() {
 		return
 	}
-	ms := max(ts.Sub(dc.Start).Milliseconds(), 0) // (a clock stepped back: at Start)
+	ms := max(decode.PacketSub(ts, dc.Start).Milliseconds(), 0) // (a clock stepped back: at Start)
 	dc.dataAt = uint32(min(ms, math.MaxUint32-1)) + 1
 }
 

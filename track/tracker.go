@@ -1816,7 +1816,7 @@ func (c *packetClock) advance(ts time.Time) {
 	n := len(c.steps)
 	if ts.After(c.now) {
 		from := c.now
-		if n > 0 && ts.Sub(c.now) > stepBack {
+		if n > 0 && decode.PacketSub(ts, c.now) > stepBack {
 			if last := c.steps[n-1]; !last.forward() && c.now.Sub(last.start) < stepBack && ts.After(last.before.Add(-stepBack)) {
 				// Back on the time before the step, moments after it: two
 				// clocks interleaved (hosts or queues whose clocks
@@ -1844,7 +1844,7 @@ func (c *packetClock) advance(ts time.Time) {
 		c.now = ts
 		return
 	}
-	d := c.now.Sub(ts)
+	d := decode.PacketSub(c.now, ts)
 	switch {
 	case d > stepBack:
 		c.step(clockStep{start: ts, before: c.now, back: d})
@@ -1967,7 +1967,7 @@ func (c *packetClock) since(ts time.Time) time.Duration {
 		if ts.Before(c.floor) {
 			ts = c.floor
 		}
-		return max(c.now.Sub(ts), 0)
+		return max(decode.PacketSub(c.now, ts), 0)
 	}
 	k := c.segment(ts)
 	if k < 0 && ts.After(c.steps[0].before) {
@@ -1992,7 +1992,7 @@ func (c *packetClock) since(ts time.Time) time.Duration {
 			ts = c.floor
 		}
 	}
-	return max(c.now.Sub(ts)+passed, 0)
+	return max(decode.PacketSub(c.now, ts)+passed, 0)
 }
 
 // segment is the latest segment ts falls in: k for the one steps[k]

@@ -91,7 +91,7 @@ type isnEntry struct {
 // two seconds (a copy of the whole window per session was quadratic).
 func (t *Tracker) expireISN(now time.Time) {
 	q, i := t.isnOrder, t.isnHead
-	for ; i < len(q) && (now.Sub(q[i].start) > sameConnectionWindow || len(q)-i > t.opts.MaxSessions); i++ {
+	for ; i < len(q) && (decode.PacketSub(now, q[i].start) > sameConnectionWindow || len(q)-i > t.opts.MaxSessions); i++ {
 		if slot, ok := t.byISN[q[i].isn]; ok && slot.sess.ID == q[i].id {
 			delete(t.byISN, q[i].isn)
 		}

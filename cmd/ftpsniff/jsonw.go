@@ -128,6 +128,10 @@ func (w *jsonWriter) raw(k, v string) {
 
 func (w *jsonWriter) int(k string, v int64) {
 	w.key(k)
+	if v >= 0 {
+		w.b = appendUint(w.b, uint64(v))
+		return
+	}
 	w.b = strconv.AppendInt(w.b, v, 10)
 }
 
@@ -139,7 +143,34 @@ func (w *jsonWriter) intOmit(k string, v int64) {
 
 func (w *jsonWriter) uint(k string, v uint64) {
 	w.key(k)
-	w.b = strconv.AppendUint(w.b, v, 10)
+	w.b = appendUint(w.b, v)
+}
+
+// appendUint is strconv.AppendUint(b, v, 10), the digits of a value below
+// 10^8 (packet numbers, ports, byte counts: most of the numbers written)
+// put in place: strconv's calls and the copy out of its buffer cost more
+// than the digits.
+func appendUint(b []byte, v uint64) []byte {
+	if v >= 1e8 {
+		return strconv.AppendUint(b, v, 10)
+	}
+	n := 1
+	for x := v; x >= 10; x /= 10 {
+		n++
+	}
+	i := len(b)
+	if cap(b)-i < n {
+		b = append(b, "00000000"[:n]...)
+	} else {
+		b = b[:i+n]
+	}
+	for j := i + n - 1; j > i; j-- {
+		q := v / 10
+		b[j] = byte('0' + v - q*10)
+		v = q
+	}
+	b[i] = byte('0' + v)
+	return b
 }
 
 func (w *jsonWriter) bool(k string, v bool) {
@@ -278,7 +309,7 @@ func appendMillis(b []byte, us int64) []byte {
 	if us < 0 || us >= 1e15 {
 		return appendJSONFloat(b, float64(us)/1000)
 	}
-	b = strconv.AppendInt(b, us/1000, 10)
+	b = appendUint(b, uint64(us/1000)) // (us is not negative here)
 	frac := us % 1000
 	if frac == 0 {
 		return append(b, ".0"...)
@@ -305,7 +336,7 @@ func (w *jsonWriter) uints(k string, v []uint64) {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
-		w.b = strconv.AppendUint(w.b, n, 10)
+		w.b = appendUint(w.b, n)
 	}
 	w.b = append(w.b, ']')
 }

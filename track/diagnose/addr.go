@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
 )
 
@@ -272,7 +273,7 @@ func handshakeSide(dc *track.DataConn) hsSide {
 	if dc == nil || dc.SYNs == 0 || dc.SynAckTS.IsZero() || dc.AckTS.IsZero() || dc.SynAckLost || dc.LastSYN.After(dc.SynAckTS) {
 		return hsUnknown
 	}
-	synAck, ack := dc.SynAckTS.Sub(dc.LastSYN), dc.AckTS.Sub(dc.SynAckTS)
+	synAck, ack := decode.PacketSub(dc.SynAckTS, dc.LastSYN), decode.PacketSub(dc.AckTS, dc.SynAckTS)
 	switch {
 	case synAck < 0 || ack < 0:
 	case synAck >= 5*time.Millisecond && synAck >= 4*ack:
@@ -295,7 +296,7 @@ func handshakeVote(dc *track.DataConn) (Vantage, int) {
 	if h == hsUnknown {
 		return VantageUnknown, 0
 	}
-	synAck, ack := dc.SynAckTS.Sub(dc.LastSYN), dc.AckTS.Sub(dc.SynAckTS)
+	synAck, ack := decode.PacketSub(dc.SynAckTS, dc.LastSYN), decode.PacketSub(dc.AckTS, dc.SynAckTS)
 	long, short := synAck, ack
 	if h == hsListener {
 		long, short = ack, synAck

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
@@ -85,7 +86,7 @@ func (w *portWindow) tally(p uint16, d int) {
 
 // expire drops the announcements older than timeWait before now.
 func (w *portWindow) expire(now time.Time) {
-	for len(w.uses) > 0 && now.Sub(w.uses[0].ts) >= timeWait {
+	for len(w.uses) > 0 && decode.PacketSub(now, w.uses[0].ts) >= timeWait {
 		w.pop()
 	}
 }
