@@ -489,6 +489,10 @@ func (o *jsonOutput) Finding(f *diagnose.Finding) {
 	w.str("message", f.Message)
 	w.strOmit("evidence", f.Evidence)
 	w.str("advice", f.Advice)
+	if f.ControlOnly() {
+		w.bool("control_only", true)
+	}
+	w.strOmitRaw("capture_filter", "capture_filter_raw", f.CaptureFilter())
 	w.raw("message_raw", f.Message)
 	w.raw("evidence_raw", f.Evidence)
 	w.raw("advice_raw", f.Advice)
@@ -616,6 +620,38 @@ type jsonSummary struct {
 	// InputOverlapsMore counts the overlaps past the first
 	// maxInputOverlaps; absent when 0.
 	InputOverlapsMore int `json:"input_overlaps_more,omitempty"`
+	// ControlOnly: a capture that held nothing but control connections'
+	// packets, and the findings read while it did; absent when neither.
+	ControlOnly *jsonControlOnly `json:"control_only,omitempty"`
+}
+
+// jsonControlOnly is the summary's control_only (controlOnlyTotals).
+type jsonControlOnly struct {
+	Input            bool   `json:"input"`
+	Findings         int    `json:"findings"`
+	FilteredFindings int    `json:"filtered_findings"`
+	CaptureFilter    string `json:"capture_filter,omitempty"`
+	CaptureFilterRaw []byte `json:"capture_filter_raw,omitempty"`
+	// FilterEffect: what the recorded filter does to data connections.
+	FilterEffect string `json:"capture_filter_effect,omitempty"`
+}
+
+// setControlOnly fills the summary's control_only.
+func (j *jsonSummary) setControlOnly(c controlOnlyTotals) {
+	if !c.any() {
+		return
+	}
+	jc := &jsonControlOnly{Input: c.Input, Findings: c.Findings, FilteredFindings: c.Filtered,
+		CaptureFilter: c.Filter.Text, CaptureFilterRaw: rawOf(c.Filter.Text)}
+	switch {
+	case c.Filter.Passive == diagnose.FilterDrops || c.Filter.Active == diagnose.FilterDrops:
+		jc.FilterEffect = "drops-data"
+	case c.Filter.Passive == diagnose.FilterKeeps && c.Filter.Text == "":
+		jc.FilterEffect = "none-recorded"
+	case c.Filter.Passive == diagnose.FilterKeeps:
+		jc.FilterEffect = "keeps-data"
+	}
+	j.ControlOnly = jc
 }
 
 // jsonOverlap is one overlap of the inputs: File starts (its first
@@ -654,6 +690,7 @@ func (o *jsonOutput) Summary(t totals) {
 		j.Filtered = &jsonFiltered{Packets: f.Packets, By: f.By}
 	}
 	j.setOverlaps(&o.overlaps)
+	j.setControlOnly(t.ControlOnly)
 	o.write(j)
 }
 

@@ -30,6 +30,8 @@ type totals struct {
 	Limits    track.Limits
 	Diagnosis diagnose.Omitted
 	Filtered  packetsFiltered // read's packet filters; zero without one
+	// ControlOnly: a capture of the control connections alone (read).
+	ControlOnly controlOnlyTotals
 }
 
 // packetsFiltered is what read's packet filters (--host, --net,

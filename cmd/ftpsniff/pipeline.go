@@ -1,6 +1,8 @@
 package main
 
 import (
+	"sync/atomic"
+
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
 	"github.com/ftpsniff/ftpsniff/decode/relay"
@@ -35,6 +37,53 @@ type pipeline struct {
 	// relay, when not nil, runs everything after the decoder on a
 	// goroutine of its own (read --workers 2); sync waits for it.
 	relay *relay.Relay
+	// input: the capture file being read (read), whose recorded capture
+	// filter the diagnosis reads (recordedFilter) on the relay's
+	// goroutine too. ctl: what the summary says of a capture of the
+	// control connections alone.
+	input atomic.Pointer[inputSource]
+	ctl   controlOnlyTotals
+	// recorded, read: the latest recorded filter read, and its reading
+	// (recordedFilter; the diagnosis's goroutine only, then finish).
+	recorded capture.RecordedFilter
+	read     diagnose.CaptureFilter
+}
+
+// inputSource boxes a capture source for pipeline.input.
+type inputSource struct{ src capture.Source }
+
+// controlOnlyTotals is what the summary says of a capture that held
+// nothing but control connections' packets (track.Tracker.ControlOnly)
+// and of the findings read while it did.
+type controlOnlyTotals struct {
+	// Input: the input read last held nothing else to its end.
+	Input bool
+	// Findings: findings whose reading rests on data connections
+	// missing from it, that say so (diagnose.Finding.ControlOnly);
+	// Filtered: those rewritten because the capture filter the file
+	// records left the data connections out (Finding.CaptureFilter).
+	Findings, Filtered int
+	// Filter: what the file read last records of its capture filter.
+	Filter diagnose.CaptureFilter
+}
+
+// any tells whether the summary has anything to say of it.
+func (c controlOnlyTotals) any() bool {
+	return c.Input || c.Findings > 0 || c.Filtered > 0
+}
+
+// recordedFilter is what the capture file being read records of its
+// capture filter, for the diagnosis.
+func (p *pipeline) recordedFilter() diagnose.CaptureFilter {
+	in := p.input.Load()
+	if in == nil {
+		return diagnose.CaptureFilter{}
+	}
+	if f := capture.FilterOf(in.src); f != p.recorded {
+		// (Read once per filter recorded, not per finding.)
+		p.recorded, p.read = f, diagnose.ReadCaptureFilter(f.Interfaces, f.Unfiltered, f.Text, f.Mixed)
+	}
+	return p.read
 }
 
 // diagnosisOutput is an output that also shows findings and the
@@ -118,6 +167,12 @@ func (p *pipeline) Finding(f *diagnose.Finding) {
 	if int(f.Severity) < len(p.bySeverity) && (f.Session == nil || p.sel.selects(f.Session)) {
 		p.bySeverity[f.Severity]++
 	}
+	if f.ControlOnly() {
+		p.ctl.Findings++
+	}
+	if f.CaptureFilter() != "" {
+		p.ctl.Filtered++
+	}
 	if d, ok := p.out.(diagnosisOutput); ok {
 		d.Finding(f)
 	}
@@ -138,7 +193,12 @@ func (p *pipeline) finish(inputErrs ...error) error {
 	if e, ok := p.out.(interface{ InputErrors([]error) }); ok && len(inputErrs) > 0 {
 		e.InputErrors(inputErrs)
 	}
-	p.out.Summary(totals{Files: p.files, Decode: p.dec.Stats(), Links: p.dec.LinkStats(), Limits: p.trk.Limits(), Diagnosis: p.diag.Omitted(), Filtered: p.filter.left()})
+	if p.input.Load() != nil {
+		// (read only: live's capture holds what its own filter keeps.)
+		p.ctl.Input = p.trk.ControlOnly()
+		p.ctl.Filter = p.recordedFilter()
+	}
+	p.out.Summary(totals{Files: p.files, Decode: p.dec.Stats(), Links: p.dec.LinkStats(), Limits: p.trk.Limits(), Diagnosis: p.diag.Omitted(), Filtered: p.filter.left(), ControlOnly: p.ctl})
 	if err := p.out.Flush(); err != nil {
 		return err
 	}

@@ -36,9 +36,12 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 	}
 	p := newCarvingPipeline(&opts.analysisOptions, withReport(out, opts, files), track.Options{}, c, opts.Workers > 1)
 	// A file may hold the control connections alone (taken or cut with
-	// 'port 21'): the diagnosis then blames no firewall for a data
-	// connection it lacks. (A live capture's filter is ftpsniff's own.)
+	// 'port 21'): the findings that rest on a data connection it lacks
+	// say a filter may have left it out, and what a pcapng file records
+	// of its capture filter settles whether one did. (A live capture's
+	// filter is ftpsniff's own.)
 	p.diag.SetControlOnly(p.trk.ControlOnly)
+	p.diag.SetCaptureFilter(p.recordedFilter)
 	p.sel = opts.sel
 	p.carving = cv
 	p.filter = opts.filter
@@ -182,6 +185,7 @@ func readInput(name string, p *pipeline, opts *readOptions, prog *progress, out 
 		}
 	}
 	pre := capture.PrefetchWaiting(src, waiting)
+	p.input.Store(&inputSource{src: pre})
 	in := pre
 	if opts.filter != nil {
 		in = &filteredSource{Source: in, f: opts.filter, dec: p.dec}

@@ -151,6 +151,8 @@ type zeekFinding struct {
 	code string
 	cmd  *track.Command
 	data *track.DataConn
+	// controlOnly: diagnose.Finding.ControlOnly.
+	controlOnly bool
 }
 
 // zeekLine is one ftp.log line, and what it is about.
@@ -196,6 +198,7 @@ type zeekFTP struct {
 	Data        int      `json:"ftpsniff.data,omitempty"`
 	Outcome     string   `json:"ftpsniff.outcome,omitempty"`
 	Findings    []string `json:"ftpsniff.findings,omitempty"`
+	ControlOnly bool     `json:"ftpsniff.control_only,omitempty"`
 	Uncertain   bool     `json:"ftpsniff.uncertain,omitempty"`
 	Unseen      bool     `json:"ftpsniff.unseen,omitempty"`
 	CommunityID string   `json:"ftpsniff.community_id,omitempty"`
@@ -538,6 +541,7 @@ func (o *zeekOutput) attach(zs *zeekSession, l *zeekLine) {
 	for _, f := range zs.pending {
 		if l.about(f) {
 			l.rec.Findings = append(l.rec.Findings, f.code)
+			l.rec.ControlOnly = l.rec.ControlOnly || f.controlOnly
 		} else {
 			kept = append(kept, f)
 		}
@@ -650,6 +654,7 @@ func (o *zeekOutput) SessionEnd(s *track.Session) {
 				o.counts.notes.FindingsAfterLine++
 			}
 			last.rec.Findings = append(last.rec.Findings, f.code)
+			last.rec.ControlOnly = last.rec.ControlOnly || f.controlOnly
 		}
 		zs.pending = nil
 	}
@@ -691,7 +696,7 @@ func (o *zeekOutput) Finding(f *diagnose.Finding) {
 		o.counts.notes.FindingsOverBound++
 		return
 	}
-	zf := zeekFinding{code: f.Code, data: f.Data}
+	zf := zeekFinding{code: f.Code, data: f.Data, controlOnly: f.ControlOnly()}
 	if f.Data == nil {
 		zf.cmd = f.Command
 	}
@@ -720,6 +725,7 @@ func (o *zeekOutput) Summary(t totals) {
 		j.Zeek = &o.counts.notes
 	}
 	j.setOverlaps(&o.overlaps)
+	j.setControlOnly(t.ControlOnly)
 	line, err := newRecordEncoder(o.ids.Observer).encode(j)
 	if err == nil && o.notes != nil {
 		o.notes.Write(line)

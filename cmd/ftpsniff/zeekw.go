@@ -51,6 +51,7 @@ func (r *zeekFTP) appendTo(w *jsonWriter) []byte {
 	if len(r.Findings) > 0 {
 		w.strs("ftpsniff.findings", r.Findings)
 	}
+	w.boolOmit("ftpsniff.control_only", r.ControlOnly)
 	w.boolOmit("ftpsniff.uncertain", r.Uncertain)
 	w.boolOmit("ftpsniff.unseen", r.Unseen)
 	w.strOmit("ftpsniff.community_id", r.CommunityID)

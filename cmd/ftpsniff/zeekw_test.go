@@ -31,7 +31,7 @@ func TestZeekLineAsEncodingJSON(t *testing.T) {
 			RespH: "2001:db8::1", RespP: 21, User: "anonymous", Password: "<hidden>", Command: "RETR", Arg: "ftp://x/a b",
 			MimeType: "text/plain", FileSize: &size, ReplyCode: &code, ReplyMsg: &msg, DCPassive: &passive,
 			DCOrigH: "10.0.0.1", DCRespH: "10.0.0.2", DCRespP: &port, FUID: "F1", Session: 7, Index: 12, Status: "answered",
-			Data: 3, Outcome: "transferred", Findings: []string{"a", "b\x01"}, Uncertain: true, Unseen: true,
+			Data: 3, Outcome: "transferred", Findings: []string{"a", "b\x01"}, ControlOnly: true, Uncertain: true, Unseen: true,
 			CommunityID: "1:abc=", DataCID: "1:def=", Observer: "tap \u202e",
 		}},
 		{"wire bytes", zeekFTP{User: bad, Command: bad, Arg: bad, ReplyMsg: &bad,

@@ -101,7 +101,10 @@
 //     strings (interface names and comments, a packet's comments), and
 //     ftpsniff uses none but an interface's if_tsresol and if_tsoffset,
 //     so a block with megabytes of options (legal: many 64 KiB comments)
-//     costs no more than one without, and its packets are read.
+//     costs no more than one without, and its packets are read. An
+//     interface's if_filter, the capture filter it was taken with, is
+//     read as it passes (FilterOf), its first MaxFilterText (256) bytes
+//     kept: a longer one tells no filter (RecordedFilter.Mixed).
 //   - pcapng interface tables are bounded per section (4096 interfaces):
 //     later interfaces, and the packets and statistics naming them, are
 //     skipped and counted (Stats.InterfacesIgnored,

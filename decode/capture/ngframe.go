@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"math/bits"
+	"sync/atomic"
 )
 
 // ngFrame sits between the input and pcapgo.NgReader and follows the pcapng
@@ -38,8 +39,10 @@ import (
 //
 // ngFrame also reads a few options as they pass: if_tsresol, to pass on
 // as nanoseconds an interface whose resolution pcapgo converts wrongly,
-// rewriting the timestamps of its packets and statistics (fixTime); and
-// the drop counts of statistics blocks, for Stats.
+// rewriting the timestamps of its packets and statistics (fixTime); the
+// drop counts of statistics blocks, for Stats; and an interface's
+// if_filter, the capture filter its packets were taken with, for
+// FilterOf.
 type ngFrame struct {
 	r     io.Reader
 	stats *Stats
@@ -86,6 +89,20 @@ type ngFrame struct {
 	// resolution as the file gives it and the drop counters of its last
 	// statistics block.
 	iface []ngIface
+
+	// filter is what the kept interfaces described so far record of
+	// their capture filter, published to rec as each description ends
+	// (endInterface): Prefetch's goroutine reads the blocks while the
+	// analysis asks. idbOpen: the current block is a kept interface
+	// description not counted yet; idbFilter: it holds an if_filter,
+	// whose string is collected into filterText (at most MaxFilterText
+	// bytes; filterLong: it had more), filterLeft the value bytes of it
+	// still to come.
+	filter                         RecordedFilter
+	rec                            *atomic.Pointer[RecordedFilter]
+	idbOpen, idbFilter, filterLong bool
+	filterText                     []byte
+	filterLeft                     int
 }
 
 // ngIface is what ngFrame keeps of an interface: see tsresol and drops.
@@ -106,6 +123,7 @@ const (
 	optTsoffset = 14 // if_tsoffset
 	optIfdrop   = 5  // isb_ifdrop
 	optOsdrop   = 7  // isb_osdrop
+	optIfFilter = 11 // if_filter
 	// optDropped replaces the code of an option pcapgo must not keep: a
 	// code no block type defines (the draft leaves 0x8000 and above to
 	// local use), which pcapgo reads into its one reused buffer and drops.
@@ -256,6 +274,7 @@ func (f *ngFrame) passHeader(p []byte) int {
 // and validates it. A read error is returned (with f.hn bytes read); a
 // framing error is left in f.err.
 func (f *ngFrame) readHeader() error {
+	f.endInterface()
 	f.start, f.hn, f.hsent, f.skip = f.off, 0, 0, false
 	need := 8
 	for {
@@ -396,6 +415,8 @@ func (f *ngFrame) check() (more int, err error) {
 			}
 			f.kept++
 			f.iface = append(f.iface, ngIface{res: 6}) // microseconds unless told
+			f.idbOpen, f.idbFilter, f.filterLong = true, false, false
+			f.filterText = f.filterText[:0]
 		} else {
 			f.skip = true
 			f.stats.InterfacesIgnored++
@@ -518,6 +539,10 @@ func (f *ngFrame) option() error {
 		f.want = code
 	case f.typ == blockISB && f.isbIf < f.kept && (code == optIfdrop || code == optOsdrop) && n >= 8:
 		f.want = code
+	case f.typ == blockIDB && f.idbOpen && code == optIfFilter && n >= 1 && !f.idbFilter:
+		// (The first if_filter of the description: the draft allows
+		// one.)
+		f.want, f.idbFilter, f.filterLeft = code, true, int(n)
 	}
 	return nil
 }
@@ -526,6 +551,10 @@ func (f *ngFrame) option() error {
 // An if_tsresol that pcapgo would get wrong is rewritten to nanoseconds
 // here (see fixTime).
 func (f *ngFrame) collect(b []byte) {
+	if f.want == optIfFilter {
+		f.collectFilter(b)
+		return
+	}
 	if f.want == optTsresol {
 		if f.valN == 0 && len(b) > 0 {
 			f.iface[f.ifs-1].res = b[0]
@@ -632,4 +661,101 @@ func pow10(n uint) uint64 {
 		p *= 10
 	}
 	return p
+}
+
+// MaxFilterText bounds the capture filter string kept of an interface
+// description (RecordedFilter.Text): a filter is a line; one longer is
+// counted as no one text (RecordedFilter.Mixed), not kept.
+const MaxFilterText = 256
+
+// RecordedFilter is what a pcapng file's interface descriptions record
+// of the capture filter their packets were taken with (if_filter, option 11:
+// dumpcap, Wireshark and tshark write the filter string given to them,
+// and nothing when none was), as far as the file has been read. A pcap
+// file records none: its RecordedFilter is the zero value.
+type RecordedFilter struct {
+	// Interfaces counts the interface descriptions read (the kept ones:
+	// see maxInterfaces); Unfiltered, those that record no filter (or
+	// an empty one).
+	Interfaces, Unfiltered int
+	// Text is the filter string the others record, as the file has it
+	// (the wire's bytes: escape before printing), when it is one: see
+	// Mixed.
+	Text string
+	// Mixed: the interfaces that record a filter do not record one
+	// string: they differ, one records a BPF program (if_filter type 1)
+	// or a string longer than MaxFilterText.
+	Mixed bool
+}
+
+// Filtered counts the interface descriptions that record a filter.
+func (f RecordedFilter) Filtered() int { return f.Interfaces - f.Unfiltered }
+
+// collectFilter takes the bytes b of an if_filter value as they pass:
+// its first byte, the filter's type (0: a libpcap filter string), then
+// the filter; the padding after it is left.
+func (f *ngFrame) collectFilter(b []byte) {
+	b = b[:min(len(b), f.filterLeft)]
+	f.filterLeft -= len(b)
+	if f.valN == 0 && len(b) > 0 {
+		f.valN = 1
+		if b[0] != 0 {
+			f.filterLong = true // a BPF program, or a type not defined: no string
+		}
+		b = b[1:]
+	}
+	if room := MaxFilterText - len(f.filterText); len(b) > room {
+		b, f.filterLong = b[:room], true
+	}
+	f.filterText = append(f.filterText, b...)
+	if f.filterLeft == 0 {
+		f.want = 0
+	}
+}
+
+// endInterface counts the kept interface description that just ended,
+// with its if_filter, and publishes what the descriptions so far record.
+func (f *ngFrame) endInterface() {
+	if !f.idbOpen {
+		return
+	}
+	f.idbOpen = false
+	t := f.filterText
+	for len(t) > 0 && t[len(t)-1] == 0 { // a terminating NUL, as some writers add
+		t = t[:len(t)-1]
+	}
+	f.filter.Interfaces++
+	switch {
+	case !f.idbFilter || len(t) == 0 && !f.filterLong:
+		f.filter.Unfiltered++
+	case f.filterLong:
+		f.filter.Mixed = true
+	case f.filter.Filtered() == 1:
+		f.filter.Text = string(t)
+	case f.filter.Text != string(t):
+		f.filter.Mixed = true
+	}
+	if f.filter.Mixed {
+		f.filter.Text = ""
+	}
+	if f.rec != nil {
+		c := f.filter
+		f.rec.Store(&c)
+	}
+}
+
+// FilterOf returns what the capture file read by s, from Open or
+// OpenReader, also through Prefetch, records of its capture filter so
+// far (RecordedFilter); the zero RecordedFilter for a pcap file and
+// other sources. Safe to call while Prefetch's goroutine reads.
+func FilterOf(s Source) RecordedFilter {
+	switch s := s.(type) {
+	case *ngSource:
+		if p := s.filter.Load(); p != nil {
+			return *p
+		}
+	case *prefetch:
+		return FilterOf(s.src)
+	}
+	return RecordedFilter{}
 }

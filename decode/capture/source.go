@@ -291,7 +291,7 @@ func openPcapng(in *input, br *bufio.Reader) (Source, error) {
 	if major, minor := order.Uint16(shb[12:14]), order.Uint16(shb[14:16]); major != 1 || minor != 0 {
 		return nil, openError(in.name, ErrUnsupported, fmt.Sprintf("pcapng version %d.%d, want 1.0", major, minor), nil)
 	}
-	frame := &ngFrame{r: br, stats: &in.stats}
+	frame := &ngFrame{r: br, stats: &in.stats, rec: &in.filter}
 	// pcapgo reads through this buffer as it is (bufio.NewReader returns a
 	// large enough *bufio.Reader unchanged), so what it holds is known to
 	// wouldBlock.
@@ -317,6 +317,9 @@ type input struct {
 	packets int       // complete packets returned by Next
 	err     error     // sticky: io.EOF or *Error once reading stopped
 	stats   Stats
+	// filter: what a pcapng file records of its capture filter so far
+	// (ngFrame.endInterface, FilterOf); nil before its first interface.
+	filter atomic.Pointer[RecordedFilter]
 
 	// stream: the input is a pipe or the like (see Streaming); bufs are
 	// the buffers packets are parsed from, innermost last.

@@ -48,6 +48,12 @@ type Diagnoser struct {
 	// controlOnly: whether the capture input has held nothing but
 	// control connections so far (SetControlOnly); nil: not known.
 	controlOnly func() bool
+	// captureFilter: what the capture file being read records of its
+	// capture filter (SetCaptureFilter); nil: nothing. capFiltered: the
+	// recorded filter that left out the data connections of a finding
+	// rewritten for it (filteredByCapture), the latest.
+	captureFilter func() CaptureFilter
+	capFiltered   string
 	// drops: when the capture point lost packets (CaptureDropped).
 	drops captureDrops
 }

@@ -182,6 +182,10 @@ type Finding struct {
 	// capture that held nothing but control connections when it was made
 	// (caveatControlOnly): it says so, and keeps its reading and rule.
 	controlOnly bool
+	// capFilter: for a filtered one whose filter is the capture file's
+	// recorded capture filter (filteredByCapture), not the user's, that
+	// filter as recorded.
+	capFilter string
 	// capDropped: rests on the absence of a packet due when the capture
 	// point dropped packets (hedgeDropped).
 	capDropped bool
@@ -323,6 +327,20 @@ type Finding struct {
 	// server's verdict must not say 421.
 	greetingCode int
 }
+
+// ControlOnly reports whether f's reading rests on data connections
+// missing from a capture that held nothing but control connections'
+// packets when it was read, and says so (caveatControlOnly): a filter
+// such as 'port 21' would have left them out.
+func (f *Finding) ControlOnly() bool {
+	return f.controlOnly && strings.Contains(f.Message, controlOnlyCaveat)
+}
+
+// CaptureFilter is the capture filter the capture file records, when
+// f's connection is missing because that filter left the data
+// connections out (filteredByCapture); empty otherwise. It is the file's
+// bytes: escape before printing.
+func (f *Finding) CaptureFilter() string { return f.capFilter }
 
 // Reporter receives findings.
 type Reporter interface{ Finding(f *Finding) }

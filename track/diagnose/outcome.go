@@ -1410,23 +1410,28 @@ func (d *Diagnoser) activeNotAttempted(s *track.Session, dc *track.DataConn, f *
 			return f
 		}
 		f.Message = head + ": it is blocked before this point, by the server's outgoing firewall or on the path." + before
-		fam := d.family(s)
-		from := "from port 20 or an ephemeral port, as the server is set"
-		switch fam.kind {
-		case policy.ServerVsftpd:
-			from = "from port 20 when connect_from_port_20=YES"
-		case policy.ServerIIS:
-			from = "from port 20, where IIS connects from"
-		}
 		// No SYN reached the capture point, which is on the client's
 		// side, the server's, or between: the client's own firewall
 		// (which a capture on the client sees after) never had one to
 		// drop. The server's output chain, or the path, did.
-		f.Advice = passiveFirst(s, "; or, to keep active mode, ", " To keep active mode, ") + "let the server's outgoing data connections (" + from + ") out: " + serverEgressAdvice(fam, s.Server.Port(), isV6(s.Server)) +
-			". Rules on the client change nothing here: no SYN of it reached the capture point."
+		f.Advice = passiveFirst(s, "; or, to keep active mode, ", " To keep active mode, ") + d.letOutActive(s) + rulesOnClientNothing
 		return f
 	}
 	return nil
+}
+
+// letOutActive is what lets the server's active data connections out of
+// its own firewall, and a router's on the path.
+func (d *Diagnoser) letOutActive(s *track.Session) string {
+	fam := d.family(s)
+	from := "from port 20 or an ephemeral port, as the server is set"
+	switch fam.kind {
+	case policy.ServerVsftpd:
+		from = "from port 20 when connect_from_port_20=YES"
+	case policy.ServerIIS:
+		from = "from port 20, where IIS connects from"
+	}
+	return "let the server's outgoing data connections (" + from + ") out: " + serverEgressAdvice(fam, s.Server.Port(), isV6(s.Server))
 }
 
 // portBehindNAT words f (its message from head, the 425 and no SYN,

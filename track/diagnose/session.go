@@ -1044,6 +1044,7 @@ func (d *Diagnoser) connectBackUnseen(s *track.Session, c *track.Command, r *tra
 		Evidence: joinEvidence(fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num), "no SYN to "+c.Endpoint.String()+" in the capture")}
 	if external {
 		d.externalBlocked(f, s, c.Endpoint, r)
+		d.filteredConnectBack(s, c, r, f)
 		return f
 	}
 	f.Message = fmt.Sprintf("The server could not connect back to %s (%q) and no SYN of it reached the capture point: it is blocked before this point, by the server's outgoing firewall or on the path.", c.Endpoint, replyText(r))
@@ -1053,6 +1054,7 @@ func (d *Diagnoser) connectBackUnseen(s *track.Session, c *track.Command, r *tra
 	}
 	f.Advice = passiveFirst(s, "; or ", " Or ") + "allow the server's outgoing connections (" + from + ") to the client's ports and " +
 		clientLetIn(s, activePlace(d.capture, s, nil, a), s.Server.Port(), isV6(s.Server)) + "."
+	d.filteredConnectBack(s, c, r, f)
 	return f
 }
 

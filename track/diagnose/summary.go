@@ -235,6 +235,10 @@ type serverAcc struct {
 	// a private address the server cannot reach (Finding.portBehindNAT),
 	// not counted in activeNoSYN: the client's NAT is the fault.
 	activeNoSYN, activeBehindNAT int
+	// activeNoSYNUnsure: of activeNoSYN, those read while the capture
+	// held nothing but control connections (Finding.controlOnly): a
+	// filter may have hidden SYNs that left the server.
+	activeNoSYNUnsure int
 	// activeNATGuessed: those of activeBehindNAT whose NAT is the
 	// addresses' guess alone (Finding.natGuessed).
 	activeNATGuessed int
@@ -1146,7 +1150,7 @@ func (a *serverAcc) data(dc *track.DataConn, misfit bool) {
 
 func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	a.findings[f.Code]++
-	if f.controlOnly && f.Severity >= SeverityWarning && strings.Contains(f.Message, controlOnlyCaveat) {
+	if f.ControlOnly() && f.Severity >= SeverityWarning {
 		// (Still said: a later reading, a control reset's, may have
 		// rewritten it into a note.)
 		a.controlOnly++
@@ -1246,6 +1250,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 				// doing, not the server's output chain's.
 			case dc.Outcome == track.OutcomeNotAttempted && dc.SYNs == 0:
 				a.activeNoSYN++
+				if f.controlOnly {
+					a.activeNoSYNUnsure++
+				}
 			}
 		}
 		if f.external {

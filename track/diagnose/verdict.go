@@ -101,6 +101,12 @@ func (v *verdictWriter) write() (string, []string) {
 		v.text += v.a.droppedNote() // (capturedrops.go)
 	}
 	rules := v.changeLines(alsoRules)
+	if v.a.controlOnly > 0 && len(rules) > 0 && !strings.HasPrefix(rules[0], controlOnlyBoth) {
+		// The rules rest on findings read while the capture held
+		// nothing but control connections: the doubt goes where they
+		// are printed, not only at the verdict's end.
+		rules = append([]string{"# read while the capture held nothing but the control connections' packets: if a filter such as 'port 21' cut it, the SYNs may have passed the capture point and been stopped elsewhere; capture again without a port filter before applying these:"}, rules...)
+	}
 	v.text += v.a.configNote()
 	if v.named {
 		v.text += v.fam.verdictNote()
@@ -940,6 +946,17 @@ func (a *serverAcc) activeBlockedVerdict(fam family) (string, []string) {
 		case hostWindowsOrLinux:
 			out = "its outbound rules on Windows, its output chain on Linux"
 		}
+		if a.activeNoSYNUnsure == a.activeNoSYN {
+			// Every one read from a capture of the control connections
+			// alone: a filter may have hidden SYNs that left the
+			// server, and then the client's side dropped them. Both
+			// sides' rules, each with its condition.
+			l := append([]string{controlOnlyBoth}, a.serverOutputLines(fam)...)
+			l = append(l, "# if the server's SYNs left it, and a filter such as 'port 21' cut them out of the capture, "+whose+" drops them:")
+			l = append(l, a.activeHelperLines(placeHost, false)...)
+			return fmt.Sprintf("active data connections from the server back to %s are blocked, and the capture holds nothing but the control connections' packets (the server reported it could not connect: see active-blocked): if no SYN left the server, its outgoing firewall (%s) or a firewall on the path stops them; if a filter such as 'port 21' cut the SYNs out of the capture, a firewall on %s may; capture again without a port filter to see which; %s, or let them out on the server or in on %s (see the change lines)%s",
+				who, out, whose, passive, them, external), l
+		}
 		return fmt.Sprintf("active data connections from the server back to %s are blocked before any SYN reached the capture point (the server reported it could not connect: see active-blocked): the server's outgoing firewall (%s) or a firewall on the path stops them, not a firewall on %s; %s, or let them out on the server (see the change lines)%s",
 			who, out, whose, passive, external), a.serverOutputLines(fam)
 	}
@@ -948,6 +965,11 @@ func (a *serverAcc) activeBlockedVerdict(fam family) (string, []string) {
 	v += external + a.activeClients.hedge("active", false) + a.activeElsewhereHedge(elsewhere, failing, atClient)
 	return v, a.activeHelperLines(a.placeOf(a.activeAt), false)
 }
+
+// controlOnlyBoth heads the change lines of active-mode connections
+// blocked with no SYN seen in a capture of the control connections
+// alone, which give both sides' rules.
+const controlOnlyBoth = "# if no SYN left the server (a capture without a port filter shows it):"
 
 // outsideConfigRange: the server announces ports outside the range the
 // configuration given sets: it is set already.
@@ -1401,10 +1423,16 @@ func (v *verdictWriter) dataPathUnseen() {
 }
 
 // filteredOut: every announced endpoint the capture holds no connection
-// to is one the user's packet filter may have left out (hedgeFiltered):
-// nothing the network did is known of them.
+// to is one the user's packet filter may have left out (hedgeFiltered),
+// or, with no filter of the user's, one the capture filter the file
+// records left out (filteredByCapture): nothing the network did is known
+// of them.
 func (v *verdictWriter) filteredOut() {
 	v.accountFor(CodeDataNotAttempted)
+	if v.d.filter.By == "" {
+		v.text = fmt.Sprintf("%d of %d announced data endpoints have no connection in the capture: %s left the data connections out, so it does not show whether those connections were made, or where they stopped; capture again with a filter that keeps them (tcpdump -i IFACE host %s)", v.a.filtered, v.total, capFilterName(v.d.capFiltered), v.a.addr.Addr().Unmap())
+		return
+	}
 	v.text = fmt.Sprintf("%d of %d announced data endpoints have no connection in what the packet filter %s kept, and it may have left them out: the capture does not show whether those connections were made, or where they stopped; %s", v.a.filtered, v.total, v.d.filter.By, strings.TrimSuffix(lowerFirst(v.d.filter.advice()), "."))
 }
 
@@ -1460,7 +1488,11 @@ func (v *verdictWriter) endpointsUnused() {
 	v.text = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", v.a.findings[CodeDataNotAttempted]-v.a.filtered, v.total)
 	if v.a.filtered > 0 {
 		// Not counted as unused: the filter may have left them out.
-		v.text += fmt.Sprintf(" (and the packet filter %s may have left out the connections to %d more)", v.d.filter.By, v.a.filtered)
+		by := "the packet filter " + v.d.filter.By + " may have"
+		if v.d.filter.By == "" {
+			by = capFilterName(v.d.capFiltered)
+		}
+		v.text += fmt.Sprintf(" (and %s left out the connections to %d more)", by, v.a.filtered)
 	}
 }
 
