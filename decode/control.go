@@ -1524,6 +1524,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		e.ClientClosed = by == dirClient
 		e.ClientFIN = cs.fin[dirClient]
 		e.ServerFIN = cs.fin[dirServer]
+		e.ClientFINAcked = cs.clientFINAcked()
 		e.LastSeen = cs.firstTS.Add(cs.lastSeen)
 		e.Connect = failed
 		e.ServerUnacked = cs.unacked(dirServer)
@@ -1748,4 +1749,12 @@ func (cs *controlConn) unacked(d int) int {
 func urgentEndsLine(s *Segment) bool {
 	n := len(s.Payload)
 	return n > 0 && n == s.PayloadLen && int(s.Urgent) == n && bytes.IndexByte(s.Payload, '\n') == n-1
+}
+
+// clientFINAcked tells whether the server acknowledged the client's FIN
+// (ControlEvent.ClientFINAcked): an acknowledgment past the FIN's
+// sequence number, taken at the stream's position.
+func (cs *controlConn) clientFINAcked() bool {
+	c, sv := &cs.asm.half[dirClient], &cs.asm.half[dirServer]
+	return c.finSeen && sv.acked && int32(sv.ack-c.finSeq) > 0
 }

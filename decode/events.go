@@ -295,6 +295,10 @@ type ControlEvent struct {
 	// ClientFIN (ControlClose): the client had sent its FIN by the close
 	// (an RST after it: bytes came to a client that had closed its end).
 	ClientFIN bool
+	// ClientFINAcked (ControlClose): the server acknowledged the
+	// client's FIN: its TCP was still there, and the path between open
+	// both ways, when the client closed.
+	ClientFINAcked bool
 	// ServerFIN (ControlClose): the server had sent its FIN, in order, by
 	// the close: it ended its side of the session (an RST of its after
 	// it answered bytes that came to a socket it had closed).

@@ -3385,6 +3385,9 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		dc.seqInit[dir] = true
 		dc.acked[dir] = dc.seqHi[dir]
 	}
+	if dc.finHole != 0 {
+		dc.finHoleReceiver(dir, s)
+	}
 	if s.Flags.Has(decode.FlagACK) && !s.Flags.Has(decode.FlagRST) && dc.seqInit[dir^1] {
 		// (Before advertised: against the window the receiver
 		// advertised before this segment.)
@@ -3497,6 +3500,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		// 3.4: the FIN takes the sequence number after the last byte),
 		// as far as its receiver's window lets them be.
 		if d := s.Seq - dc.seqHi[dir]; int32(d) > 0 && d <= dc.win.finHoleMax(dir) {
+			dc.finHoleStart(dir, s.Seq) // (their receiver may show they never came: finhole.go)
 			dc.Bytes[dir] += int64(d)
 			dc.seqHi[dir] = s.Seq
 		}
@@ -3561,7 +3565,7 @@ func (dc *DataConn) noteAckPast(dir int, ack uint32) {
 	if dc.ackPast&(ackPastSet<<o) != 0 && int32(dc.ackTop[o]-base) > 0 {
 		base = dc.ackTop[o]
 	}
-	if d := ack - base; int32(d) <= 0 || d > dc.win.finHoleMax(o) {
+	if d := ack - base; int32(d) <= 0 || d > dc.win.finHoleMax(o) && !dc.ackAtFileEnd(o, ack) {
 		return
 	}
 	if dc.openerFromAcks(o) || o == 1 && dc.win.flags[1]&ackOnly != 0 {
@@ -3606,6 +3610,7 @@ func (dc *DataConn) ackProvenEnd() {
 		}
 		dc.Bytes[o] += int64(n)
 		dc.seqHi[o] += n
+		dc.noteAckedUnseen(o, n)
 		if !dc.finSent(r) || dc.sizeRefutes(o) {
 			continue
 		}
@@ -4755,6 +4760,7 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 	}
 	dc.ackProvenEnd()
 	dc.dropUnacked()
+	dc.dropUndelivered()
 	dc.Done = true
 	t.doneInOpen++ // (a hint: compactOpen finds which)
 	if dc.tls != nil {

@@ -733,6 +733,9 @@ type DataConn struct {
 	// from sent it, or a box nearer the capture point. (In what was
 	// padding.)
 	RSTTTL uint8
+	// finHole: bits per direction about bytes counted before a FIN that
+	// the capture never saw (finhole.go). (In what was padding.)
+	finHole uint8
 	// afterQuit: for an announcement nothing connected to while its
 	// session was open, held past the session's end by a 221 to its QUIT
 	// (afterEndQuit), when its own peer's SYN came to it after that end:
@@ -1176,6 +1179,14 @@ const (
 	flagExchangeOpen
 )
 
+// ClientFINAcked tells, for a session that announced a data connection
+// (one with its xferMemo: only its transfers ask), that the server
+// acknowledged the client's FIN on
+// the control connection (decode.ControlEvent.ClientFINAcked): the
+// server, and the path to it both ways, were there when the client
+// closed.
+func (s *Session) ClientFINAcked() bool { return s.xfer != nil && s.xfer.reset&clientFINAcked != 0 }
+
 // HelloOnPlain tells that the client of a control connection read as
 // FTP text began with a TLS ClientHello (implicit FTPS against a server
 // that speaks FTP first, port 21): its binary lines are not shown.
@@ -1457,8 +1468,8 @@ type xferMemo struct {
 	pickedUpLate bool
 	// reset: what the RST that ended the control connection showed of
 	// its sender, decode.ResetTTL in its low bits, resetAcked and
-	// resetNoACK (Session.ResetTTL, ResetAcked, ResetNoACK). Set only
-	// then. (In what was padding.)
+	// resetNoACK (Session.ResetTTL, ResetAcked, ResetNoACK), set only
+	// then; and clientFINAcked whatever ended it. (In what was padding.)
 	reset uint8
 	// quiet: how long the control connection carried nothing before the
 	// session's latest command came, in milliseconds (saturates), when
@@ -1642,6 +1653,9 @@ func (s *Session) LinesQuietBeforeLatest() time.Duration {
 const (
 	resetAcked = 1 << 7
 	resetNoACK = 1 << 6
+	// clientFINAcked: decode.ControlEvent.ClientFINAcked, whatever
+	// ended the connection (Session.ClientFINAcked).
+	clientFINAcked = 1 << 5
 )
 
 // ResetTTL tells, for a session whose control connection an RST ended,
@@ -1651,7 +1665,7 @@ func (s *Session) ResetTTL() decode.ResetTTL {
 	if s.xfer == nil || s.EndReason != EndRST {
 		return decode.ResetTTLUnknown
 	}
-	return decode.ResetTTL(s.xfer.reset &^ (resetAcked | resetNoACK))
+	return decode.ResetTTL(s.xfer.reset &^ (resetAcked | resetNoACK | clientFINAcked))
 }
 
 // ResetNoACK tells, for a session whose control connection an RST

@@ -1211,6 +1211,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			}
 			sess.memo().reset = r
 		}
+		if e.ClientFINAcked && sess.xfer != nil {
+			sess.xfer.reset |= clientFINAcked
+		}
 		sess.ServerUnacked = int32(max(e.ServerUnacked, -1))
 		if c := e.Connect; c != nil {
 			// Never opened: it ended with its last SYN or the answer

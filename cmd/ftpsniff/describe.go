@@ -157,6 +157,9 @@ func outcomeDetail(d *track.DataConn) string {
 		if st, ok := d.Stuck(); ok {
 			return "handshake done; " + stuckText(st, "the")
 		}
+		if l, ok := d.LostBeforeFIN(); ok {
+			return "handshake done; " + lostBeforeFINText(l, "the")
+		}
 		return "handshake done, no payload"
 	case track.OutcomeTransferred:
 		s := byteSplit(d)
@@ -186,6 +189,9 @@ func outcomeDetail(d *track.DataConn) string {
 		}
 		if st, ok := d.Stuck(); ok {
 			s += "; " + stuckText(st, "another")
+		}
+		if l, ok := d.LostBeforeFIN(); ok {
+			s += "; " + lostBeforeFINText(l, "another")
 		}
 		return s
 	case track.OutcomeUnanswered:
@@ -555,6 +561,9 @@ func dataFacts(d *track.DataConn) (facts []string, short string) {
 	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
 		facts = append(facts, "ended by "+d.EndReason.String())
 	}
+	if from, n := d.AckedUnseen(); n > 0 {
+		facts = append(facts, fmt.Sprintf("the capture missed the last %d byte%s %s sent, which its peer acknowledged: capture loss, not the transfer's", n, plural(int(n)), from.Addr()))
+	}
 	if t := tlsFact(d); t != "" {
 		facts = append(facts, t)
 	}
@@ -605,6 +614,14 @@ func matchFact(d *track.DataConn) string {
 		return "matched by " + d.Match.String()
 	}
 	return ""
+}
+
+// lostBeforeFINText says what of a data connection never arrived though
+// its sender's FIN did (track.LostBeforeFIN): bytes the capture never
+// saw and the receiver, seen after the FIN, never acknowledged (the:
+// "the" or "another").
+func lostBeforeFINText(l track.LostBeforeFIN, the string) string {
+	return fmt.Sprintf("%s %d byte%s %s sent before its FIN never arrived (never acknowledged, none in the capture; the FIN got through)", the, l.Bytes, plural(int(l.Bytes)), l.Sender.Addr())
 }
 
 // stuckText says what of a data connection never arrived (track.StuckSend):

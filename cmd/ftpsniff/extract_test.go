@@ -90,13 +90,22 @@ func servedFiles() map[string][]byte {
 		"STOR a.txt":      upload(3000), // record.sh's filecmds scenarios
 		"APPE a.txt":      upload(1000),
 		"STOU":            upload(500),
-		"STOR up.bin":     data, // record.sh: head -c 131072 data.bin
+		"STOR up.bin":     data,                          // record.sh: head -c 131072 data.bin
+		"RETR readme.txt": []byte("anonymous FTP lab\n"), // netlab.sh: notes/readme.txt
 	}
 }
 
 // snappedData: the captures of pcaps/real whose data connections' frames
 // were cut to a snap length to keep them small (pcaps/real/README.md).
 var snappedData = map[string]bool{"control-cut-download-server.pcap": true}
+
+// undeliveredFiles: the captures of pcaps/real with a transfer whose
+// bytes never reached the receiver (a path MTU black hole: pcaps/real
+// README, "Stalls behind a path MTU black hole"): its file, all holes or
+// the sender's bytes never acknowledged, is written and not complete,
+// one per capture, and moved no bytes in its data record.
+var undeliveredFiles = map[string]bool{"pmtu-small-client.pcap": true, "pmtu-hostfw-client.pcap": true,
+	"pmtu-v6-client.pcap": true, "pmtu-upload-client.pcap": true}
 
 // TestExtractRealCapturesByteForByte guards --extract on every capture
 // of real servers and clients: each transferred RETR/STOR/APPE becomes
@@ -125,10 +134,16 @@ func TestExtractRealCapturesByteForByte(t *testing.T) {
 					}
 				}
 			}
+			if undeliveredFiles[filepath.Base(capFile)] {
+				want++
+			}
 			if len(files) != want {
 				t.Fatalf("%d files extracted, %d transfers moved bytes", len(files), want)
 			}
 			for _, f := range files {
+				if undeliveredFiles[filepath.Base(capFile)] && !f.Complete {
+					continue // (its bytes never arrived: nothing to compare)
+				}
 				key := f.Command + " " + filepath.Base(f.Path)
 				if f.Command == "STOU" {
 					key = "STOU" // the server names the file

@@ -431,6 +431,12 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 		w.int("segment", int64(st.Len))
 		w.closeObject()
 	}
+	if l, ok := d.LostBeforeFIN(); ok {
+		w.object("lost_before_fin")
+		w.addr("sender", l.Sender)
+		w.int("bytes", l.Bytes)
+		w.closeObject()
+	}
 	w.strOmit("community_id", o.ids.communityID(d.Client, d.Server))
 	o.end(w)
 }

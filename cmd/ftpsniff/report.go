@@ -530,6 +530,11 @@ func (r *reportOutput) add(l *ladder, row lrow, forced bool) {
 }
 
 func (r *reportOutput) Command(s *track.Session, c *track.Command) {
+	if diagnose.RefusedTransfer(c) && r.sel.selects(s) {
+		if h := r.harmOf(s); h != nil {
+			h.failed++ // (the text summary lists it: sessionFailed)
+		}
+	}
 	l := r.open[s]
 	if l == nil {
 		return

@@ -91,7 +91,7 @@ func TestReportDrawsMostHarmfulFirst(t *testing.T) {
 	for _, want := range []string{
 		`<b>with errors</b>: <a class="bad" href="#s15">15</a> <a class="bad" href="#s17">17</a>`,
 		`<b>with warnings</b>: <a class="warn" href="#s14">14</a>`,
-		"13 more sessions not drawn (--report-sessions 5, the most harmful first): 9 failed without a warning or error (a failed login or data connection), 4 others.",
+		"13 more sessions not drawn (--report-sessions 5, the most harmful first): 9 failed without a warning or error (a failed login, data connection or refused transfer), 4 others.",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
@@ -123,7 +123,7 @@ func TestReportDrawsMostHarmfulFirst(t *testing.T) {
 	if got, want := drawnIDs(page), "2 3"; got != want {
 		t.Errorf("sections drawn: %s, want %s", got, want)
 	}
-	want := `4 more sessions not drawn (--report-sessions 2, the most harmful first): <span class="bad">1 with errors</span>, <span class="warn">1 with warnings</span>, 1 failed without a warning or error (a failed login or data connection), 1 other. The findings of the 2 sessions with errors or warnings not drawn are counted in the servers' tables above`
+	want := `4 more sessions not drawn (--report-sessions 2, the most harmful first): <span class="bad">1 with errors</span>, <span class="warn">1 with warnings</span>, 1 failed without a warning or error (a failed login, data connection or refused transfer), 1 other. The findings of the 2 sessions with errors or warnings not drawn are counted in the servers' tables above`
 	if !strings.Contains(page, want) {
 		t.Errorf("page lacks %q", want)
 	}

@@ -309,7 +309,7 @@ func (l *ladder) mixInt(n int) {
 // or not, to count those not drawn by rank.
 type harm struct {
 	worst  int // highest severity of its findings, -1 for none
-	failed int // data connections that failed: unanswered, refused, unreachable
+	failed int // data connections that failed (unanswered, refused, unreachable) and file transfers refused
 	// loginFailed: the session's login failed (set at its end). The text
 	// summary lists such a session as failed (sessionFailed), so the
 	// report does too.
@@ -327,7 +327,7 @@ type harmRank uint8
 const (
 	rankError   harmRank = iota // a finding of error
 	rankWarning                 // a finding of warning, none of error
-	rankFailed                  // a failed login or data connection, no finding of warning or error
+	rankFailed                  // a failed login, data connection or refused transfer, no finding of warning or error
 	rankOther                   // the rest
 	numRanks
 )
@@ -336,7 +336,7 @@ const (
 var rankNames = [numRanks]string{
 	rankError:   "with errors",
 	rankWarning: "with warnings",
-	rankFailed:  "failed without a warning or error (a failed login or data connection)",
+	rankFailed:  "failed without a warning or error (a failed login, data connection or refused transfer)",
 	rankOther:   "others",
 }
 

@@ -708,7 +708,7 @@ func (l *failedList) notes() []string {
 // sessionFailed decides whether s belongs in the summary list, and why:
 // the most severe finding at or above warning, else a failed login or a
 // failed data connection.
-func (o *textOutput) sessionFailed(s *track.Session, fs []*diagnose.Finding) (reason string, ok bool) {
+func (o *textOutput) sessionFailed(s *track.Session, sf *sessionFindings, fs []*diagnose.Finding) (reason string, ok bool) {
 	worst := diagnose.Severity(0)
 	for _, f := range fs {
 		if f.Severity >= diagnose.SeverityWarning && f.Severity >= o.minSev && (reason == "" || f.Severity > worst) {
@@ -726,7 +726,34 @@ func (o *textOutput) sessionFailed(s *track.Session, fs []*diagnose.Finding) (re
 	if s.Login == track.LoginFailed {
 		return "login failed", true
 	}
+	if sf != nil && sf.refused != nil {
+		return "transfer refused", true
+	}
 	return "", false
+}
+
+// noteRefused keeps c, a file transfer of s the server refused
+// (diagnose.RefusedTransfer), for the summary list: its first.
+func (o *textOutput) noteRefused(s *track.Session, c *track.Command) {
+	sf := o.open[s]
+	if sf == nil {
+		sf = &sessionFindings{}
+		o.open[s] = sf
+	}
+	if sf.refused == nil {
+		sf.refused = c
+	}
+}
+
+// refusedLine is the summary list's line for a session's refused file
+// transfer: the command and the server's reply, escaped.
+func refusedLine(c *track.Command) string {
+	r := c.Replies[0]
+	text := r.Text
+	if r.Secret {
+		text = "********" // (it echoes a line taken for a password)
+	}
+	return fmt.Sprintf("%s refused: %d %s", safe(strings.TrimSpace(c.Verb+" "+c.Arg)), r.Code, safe(text))
 }
 
 // dataFailed: a data connection the summary lists without a finding.
@@ -743,7 +770,7 @@ func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
 		return // (only the summary view writes the list)
 	}
 	fs := sf.all() // every kind of its findings
-	reason, ok := o.sessionFailed(s, fs)
+	reason, ok := o.sessionFailed(s, sf, fs)
 	l := &o.failed
 	l.noteWorked(s, ok)
 	if !ok {
@@ -848,6 +875,11 @@ func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
 		dcodes = slices.Clone(dcodes)
 		slices.SortStableFunc(dcodes, func(a, b string) int { return reasonRank(a) - reasonRank(b) })
 		lb.bracketed(dcodes)
+		it.data = append(it.data, lb.line())
+	}
+	if sf != nil && sf.refused != nil && named < perSession {
+		lb := newLineBuilder()
+		lb.words(refusedLine(sf.refused))
 		it.data = append(it.data, lb.line())
 	}
 	if sf != nil {

@@ -99,9 +99,13 @@ func newTextOutput(w *bufio.Writer, p *palette, showPass bool) *textOutput {
 		findings: map[*track.Session][]*diagnose.Finding{}}
 }
 
-func (o *textOutput) SessionStart(*track.Session)            {}
-func (o *textOutput) Command(*track.Session, *track.Command) {}
-func (o *textOutput) Event(*track.Session, *track.Event)     {}
+func (o *textOutput) SessionStart(*track.Session) {}
+func (o *textOutput) Command(s *track.Session, c *track.Command) {
+	if o.view != viewFull && diagnose.RefusedTransfer(c) {
+		o.noteRefused(s, c) // (the summary list names it)
+	}
+}
+func (o *textOutput) Event(*track.Session, *track.Event) {}
 func (o *textOutput) Data(s *track.Session, d *track.DataConn) {
 	if o.sel.selects(s) {
 		o.count(d)
@@ -499,6 +503,9 @@ type sessionFindings struct {
 	// dataShown: the data connections the transcript wrote with their
 	// findings (ofData).
 	dataShown map[*track.DataConn]bool
+	// refused: the session's first file transfer the server refused
+	// (diagnose.RefusedTransfer), for the summary list; nil when none.
+	refused *track.Command
 }
 
 // add keeps f whole if b has room for it, else counts it by kind; slim
@@ -2027,6 +2034,7 @@ func diagnosisNotes(d diagnose.Omitted) []string {
 	addw(uint64(d.LoginSpreadUsersForgotten), "times a user name with failed logins was pushed out of the bound of 8 names per server (the fewest failures first; a name pushed out twice counts twice): those failures are not weighed with its later ones for password guessing spread over many addresses")
 	addw(uint64(d.LoginSpreadReportsForgotten), "user names reported or noted for password guessing spread over many addresses that the memory of 32 per server forgot (the oldest first): each may be reported or noted again")
 	addw(uint64(d.TLSResetsNotJudged), "data connections of FTPS sessions that carried nothing and that the server reset, not judged for data-tls-required: their session already held 4")
+	addw(uint64(d.StallsNotJudged), "data connections of transfers that may have stalled, not judged for transfer-stalled: their session already held 4")
 	addw(uint64(d.SweepClientsForgotten), "client addresses whose control connections opened, which a port scan's are told from, forgotten (the least recently opened first; the latest 8,192 are kept): a later refused SYN from one of them may be taken for a scan's probe")
 	addw(uint64(d.LoginAttackersLetGo), "client and server pairs reported for password guessing that the full table of 4,096 let go after 10 minutes without a login there (the oldest first): each is remembered as reported for a day (at most 4,096 at once), then reported again if it fails again")
 	addw(uint64(d.HostScanClientsNotFollowed), "control connections that never opened, from client addresses not followed for a scan of many hosts (64 others' runs were live): each stays an error")

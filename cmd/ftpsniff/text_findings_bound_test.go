@@ -170,7 +170,7 @@ func TestSessionFindingsPastKindBound(t *testing.T) {
 		t.Errorf("%d counted by code only, want 51", rest)
 	}
 	var o textOutput
-	if reason, ok := o.sessionFailed(&track.Session{}, sf.all()); !ok || reason != "error data-refused" {
+	if reason, ok := o.sessionFailed(&track.Session{}, sf, sf.all()); !ok || reason != "error data-refused" {
 		t.Errorf("reason %q %v", reason, ok)
 	}
 }

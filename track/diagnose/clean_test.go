@@ -16,6 +16,14 @@ import (
 var faultCaptures = map[string][]string{
 	// pcaps/real
 	"active-client-firewall.pcap": {CodeActiveBlocked, CodeServerDataError},
+	// Transfers stalled behind a path MTU black hole (pcaps/real/README.md,
+	// 2026-12-06).
+	"pmtu-small-client.pcap":     {CodePMTUBlackHole},
+	"pmtu-hostfw-client.pcap":    {CodePMTUBlackHole, CodeTransferStalled},
+	"pmtu-v6-client.pcap":        {CodePMTUBlackHole, CodeTransferStalled},
+	"pmtu-blackhole-client.pcap": {CodeTransferStalled},
+	"pmtu-upload-client.pcap":    {CodePMTUBlackHole},
+	"pmtu-upload-server.pcap":    {CodeTransferStalled},
 	// The failure stories recorded last (pcaps/real/README.md): a NAT'd
 	// client's PORT/EPRT refused (story 10), a load balancer splitting
 	// control and data (8), 0.0.0.0 announced and an invalid forced IP

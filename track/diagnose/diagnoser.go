@@ -98,6 +98,10 @@ type sessMore struct {
 	// most maxMTUWait: the session's commands release them, its end lets
 	// the rest go (releaseMTU).
 	mtuWait []*track.DataConn
+	// stalls: data connections of transfers that may have stalled
+	// (stallCandidate), at most maxStallWait, judged at the session's
+	// end when whether the client gave up is known (stallFindings).
+	stalls []*track.DataConn
 	// loginInClear: a login command (USER, PASS, ACCT) was sent after
 	// the packet where the control channel carried FTP text again
 	// (sessState.cleartextNum), noted as the commands are reported
@@ -336,6 +340,9 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 		d.state(s).noteLogin(c)
 	}
 	d.noteUnanswered(s, c)
+	if RefusedTransfer(c) {
+		d.server(s).refusedTransfers++
+	}
 	if c.Data == nil && (c.Refused || c.EndpointVia != 0 && c.Status != track.StatusAnswered) {
 		// An announcement that armed nothing: refused, or never answered.
 		d.server(s).unaccepted++
@@ -383,7 +390,13 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 	} else if st, ok := pmtuSuspect(dc); ok {
 		if f := d.awaitReceiver(s, dc, st); f != nil {
 			fs = append(fs, f)
+		} else if stallCandidate(dc) {
+			d.holdStall(s, dc) // (unless its receiver speaks: stallFindings)
 		}
+	} else if f := pmtuLostBeforeFIN(s, dc); f != nil {
+		fs = append(fs, f)
+	} else if stallCandidate(dc) {
+		d.holdStall(s, dc)
 	}
 	d.report(d.holdBlind(s, dc, fs))
 	d.noteSource(s, dc)
@@ -517,6 +530,7 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 	// comes here: the held findings go out before the session's own.
 	d.report(d.releaseHeld(s))
 	d.report(d.releaseMTU(s, d.sess[s], true))
+	d.report(d.stallFindings(s))
 	d.report(d.closedForeignFindings(s))
 	d.report(d.tlsResetFindings(s))
 	if s.Connect == nil && s.Counted() {

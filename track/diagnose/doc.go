@@ -70,6 +70,11 @@
 //     at the session's commands, let go with no finding at its end; past
 //     it one goes out at once, saying a receiver that went away looks the
 //     same
+//   - data connections of transfers that may have stalled (a 1yz, no
+//     final reply, nothing delivered), held to be judged at the
+//     session's end, when whether the client gave up is known
+//     (transfer-stalled, stallFindings): maxStallWait (4); past it one is
+//     not judged (Omitted.StallsNotJudged)
 //   - ftp-bounce attempts kept for the session's finding (each with its
 //     command and data connection): maxBounces (4,096); past it counted
 //     in the finding only

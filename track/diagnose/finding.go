@@ -141,6 +141,10 @@ const (
 	// CodePassivePrivilegedPort: a 227/228/229 naming a port below
 	// 1024, where no server listens for passive data (pasvport.go).
 	CodePassivePrivilegedPort = "passive-privileged-port"
+	// CodeTransferStalled: a transfer the server began whose data
+	// connection was made and delivered nothing, or stopped delivering,
+	// and that the client gave up with no final reply (transferstall.go).
+	CodeTransferStalled = "transfer-stalled"
 )
 
 // Codes lists every code, in the order the troubleshooting page documents them.
@@ -151,7 +155,7 @@ var Codes = []string{
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeDataForeignSource, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
 	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodeEPSVAllIgnored, CodePassiveRefused, CodeActiveRefused, CodeTLSReset, CodeTLSFailed,
-	CodeTransferAborted, CodeSessionRefused, CodePMTUBlackHole, CodeControlUndelivered, CodeControlReset, CodeCommandUnanswered,
+	CodeTransferAborted, CodeTransferStalled, CodeSessionRefused, CodePMTUBlackHole, CodeControlUndelivered, CodeControlReset, CodeCommandUnanswered,
 	CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered,
 	CodeTLSRequired, CodeDataCleartext, CodeFXP, CodePassivePrivilegedPort,
 }
@@ -207,6 +211,9 @@ type Finding struct {
 	// alone, no ICMP error in the capture (pmtuSuspected): the server's
 	// verdict hedges it.
 	mtuSuspected bool
+	// mtuReceiver: a pmtu-blackhole read on the receiver's side, the
+	// sender's FIN come and the bytes before it not (pmtuLostBeforeFIN).
+	mtuReceiver bool
 	// abortStall: a server-data-error for the 426 of a transfer the client
 	// aborted after its data had stopped coming (abortStalled): the
 	// server's verdict names the stall.

@@ -82,6 +82,9 @@ func receiverSpoke(s *track.Session, dc *track.DataConn, st track.StuckSend, end
 	if after(dc.FINTS[recv]) {
 		return fmt.Sprintf("the server was still there: it closed the data connection %s after the client's last new data", dur(dc.FINTS[recv].Sub(last)))
 	}
+	if ended && s.ClientFIN && s.ClientFINAcked() && after(s.End) {
+		return fmt.Sprintf("the server was still there: it acknowledged the client's close of the control connection %s after the client's last new data", dur(s.End.Sub(last)))
+	}
 	return ""
 }
 
@@ -95,6 +98,9 @@ func receiverSpoke(s *track.Session, dc *track.DataConn, st track.StuckSend, end
 // same.
 func pmtuSuspected(s *track.Session, dc *track.DataConn, st track.StuckSend, alive string) *Finding {
 	f := &Finding{Code: CodePMTUBlackHole, Severity: SeverityWarning, Session: s, Data: dc, TS: dc.End, mtuSuspected: true}
+	if f.TS.IsZero() {
+		f.TS = dc.LastSeen() // (the capture ended while it was open)
+	}
 	ann, what, sender, receiver, pk := tooBigRoles(dc, st.Sender)
 	v6 := st.Sender.Addr().Is6() && !st.Sender.Addr().Is4In6()
 	errKind := "ICMP type 3 code 4 (fragmentation needed)"
@@ -177,10 +183,19 @@ func (d *Diagnoser) releaseMTU(s *track.Session, st *sessState, ended bool) []*F
 }
 
 // pmtuSuspectedVerdict is the server's verdict when its n pmtu-blackhole
-// findings are all read from the sender's resends alone (pmtuSuspected).
-func pmtuSuspectedVerdict(n int) string {
-	return fmt.Sprintf("likely a path MTU black hole stopped %s (see pmtu-blackhole): full-size segments were sent again and again and never acknowledged while the handshake and smaller segments got through, and no ICMP fragmentation needed / Packet Too Big is in the capture; let those ICMP errors reach the sender (never filter them), or clamp the TCP MSS on the router in front of the smaller link; no port needs opening",
-		plural(n, "data connection", "data connections"))
+// findings are all read from the sender's resends alone (pmtuSuspected)
+// or, receiver of them, on the receiver's side from the sender's FIN
+// that came after data that never did (pmtuLostBeforeFIN).
+func pmtuSuspectedVerdict(n, receiver int) string {
+	seen := "full-size segments were sent again and again and never acknowledged while the handshake and smaller segments got through"
+	switch {
+	case receiver == n:
+		seen = "the sender's FIN arrived and the data before it never did (none of it acknowledged) while the handshake got through"
+	case receiver > 0:
+		seen = "full-size segments were sent again and again and never acknowledged, or the sender's FIN arrived and the data before it never did, while the handshake and smaller segments got through"
+	}
+	return fmt.Sprintf("likely a path MTU black hole stopped %s (see pmtu-blackhole): %s, and no ICMP fragmentation needed / Packet Too Big is in the capture; let those ICMP errors reach the sender (never filter them), or clamp the TCP MSS on the router in front of the smaller link; no port needs opening",
+		plural(n, "data connection", "data connections"), seen)
 }
 
 // stalledData tells whether dc, the data connection of c, a transfer the

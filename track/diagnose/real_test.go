@@ -152,14 +152,17 @@ func checkFindings(t *testing.T, rec *recorder) {
 	}
 	// Findings between a data connection's Data call and an earlier point
 	// must not name it after its Data call; but a server-data-error (the
-	// 425/426 after it) and a data-not-attempted that blamed the vantage,
-	// held for a seen data connection or the session's end (holdBlind).
+	// 425/426 after it), a data-not-attempted that blamed the vantage,
+	// held for a seen data connection or the session's end (holdBlind),
+	// and a pmtu-blackhole or transfer-stalled held for the receiver or
+	// the client to show itself (releaseMTU, stallFindings).
 	reported := map[string]bool{}
 	for _, l := range rec.log {
 		if strings.HasPrefix(l, "data ") {
 			reported["data="+strings.TrimPrefix(l, "data ")] = true
 		}
-		if strings.HasPrefix(l, "finding ") && !strings.HasPrefix(l, "finding server-data-error") && !strings.HasPrefix(l, "finding data-not-attempted") {
+		if strings.HasPrefix(l, "finding ") && !strings.HasPrefix(l, "finding server-data-error") && !strings.HasPrefix(l, "finding data-not-attempted") &&
+			!strings.HasPrefix(l, "finding pmtu-blackhole") && !strings.HasPrefix(l, "finding transfer-stalled") {
 			if i := strings.Index(l, "data="); i >= 0 && l[i:] != "data=0" && reported[l[i:]] {
 				t.Errorf("%q reported after its Data call", l)
 			}

@@ -235,7 +235,10 @@ func (d *Diagnoser) controlIdleLost(s *track.Session, c *track.Command) *Finding
 			commandText(c), c.Num, lastNum, dc.ID, endpointText(dc), plural(int(dc.TotalBytes()), "byte", "bytes"), dur(dc.Duration()))
 	}
 	switch {
-	case final == nil && (c.Status == track.StatusNoReply || c.Status == track.StatusInterrupted):
+	case final == nil && (c.Status == track.StatusNoReply || c.Status == track.StatusInterrupted) && !s.ClientFINAcked():
+		// (The server acknowledged the client's close: the control
+		// connection was alive both ways after the data; no NAT or
+		// firewall between had forgotten it.)
 		waited := s.WatchedUntil().Sub(dc.End)
 		if waited < minReplyWait || silentDuring < minControlSilence {
 			// Too short to tell a lost reply from a capture that stopped.

@@ -365,6 +365,12 @@ type serverAcc struct {
 	// pmtuSuspected: pmtu-blackhole findings read from the sender's
 	// resends alone, no ICMP error in the capture (Finding.mtuSuspected).
 	pmtuSuspected int
+	// refusedTransfers: file transfers the server refused outright
+	// (RefusedTransfer).
+	refusedTransfers int
+	// pmtuReceiver: of them, those read on the receiver's side, the
+	// sender's FIN come and its data not (Finding.mtuReceiver).
+	pmtuReceiver int
 	// abortStalls: transfers the client aborted after their data had
 	// stopped coming (Finding.abortStall): stalls, not a user's choice.
 	abortStalls int
@@ -903,6 +909,10 @@ type Omitted struct {
 	// carried nothing and that the server reset, past the 4 a session
 	// holds to judge at its end (data-tls-required's warning): not judged.
 	TLSResetsNotJudged int `json:"tls_resets_not_judged,omitempty"`
+	// StallsNotJudged: data connections of transfers that may have
+	// stalled, past the maxStallWait a session holds to judge at its end
+	// (transfer-stalled): not judged.
+	StallsNotJudged int `json:"stalls_not_judged,omitempty"`
 	// SweepClientsForgotten: client addresses whose control connections
 	// opened, which a port scan's probes are told from (sweepProbe),
 	// that clientsSpoke forgot, the least recently opened first (the
@@ -1479,6 +1489,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodePMTUBlackHole:
 		if f.mtuSuspected {
 			a.pmtuSuspected++
+		}
+		if f.mtuReceiver {
+			a.pmtuReceiver++
 		}
 	case CodeControlUndelivered:
 		if f.Severity >= SeverityError {

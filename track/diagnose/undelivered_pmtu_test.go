@@ -91,10 +91,12 @@ func TestUndeliveredLargeSegmentNamesPathMTU(t *testing.T) {
 // download over IPv6 whose 150 announced 131072 bytes, whose data never
 // came (the server's segments, too large for a 1280-byte link, dropped
 // with the router's Packet Too Big kept from the server), and that got
-// no final reply before the client gave up: a capture on the client's
+// no final reply while the capture went on: a capture on the client's
 // side, which holds none of the router's errors. The verdict said "not a
 // firewall problem": a path MTU black hole is one (ICMP filtered), as is
-// a firewall dropping the data after the handshake.
+// a firewall dropping the data after the handshake. (Had the client
+// closed the data connection, giving up, it would be transfer-stalled:
+// TestStalledTransfersFail.)
 func TestEmptyDataConnectionsVerdictHedgesFirewall(t *testing.T) {
 	c := &collect{}
 	d := New(policy.Policy{}, nil, c)
@@ -118,9 +120,8 @@ func TestEmptyDataConnectionsVerdictHedgesFirewall(t *testing.T) {
 	p.cmd("RETR", "data.bin")
 	p.reply(150, "Opening BINARY mode data connection for data.bin (131072 bytes).")
 	p.now = p.now.Add(10 * time.Second)
-	p.seg(dcli, dsrv, decode.FlagFIN|decode.FlagACK, cisn+1, sisn+1, 0)
-	p.seg(dsrv, dcli, decode.FlagACK, sisn+1, cisn+2, 0)
-	p.ctl(decode.ControlEvent{Kind: decode.ControlClose})
+	p.seg(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 0) // (a keepalive: the capture goes on)
+	p.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseCaptureEnd})
 	p.trk.Finish()
 	v := serverSummary(t, d, "[fd00:2::2]:21").Verdict
 	if !strings.Contains(v, "carried nothing") {

@@ -1440,7 +1440,7 @@ func (v *verdictWriter) filteredOut() {
 func (v *verdictWriter) pmtuBlackHole() {
 	v.accountFor(CodePMTUBlackHole)
 	if n := v.a.findings[CodePMTUBlackHole]; v.a.pmtuSuspected == n {
-		v.text = pmtuSuspectedVerdict(n)
+		v.text = pmtuSuspectedVerdict(n, v.a.pmtuReceiver)
 		return
 	}
 	v.text = fmt.Sprintf("a path MTU black hole stopped %s (see pmtu-blackhole): a router answered the sender's too-large segments with ICMP fragmentation needed / Packet Too Big, and the sender went on sending them as large; let those ICMP errors reach the sender (never filter them), or clamp the TCP MSS on that router",
@@ -1585,6 +1585,8 @@ func (v *verdictWriter) dataOutcome() {
 		}
 		v.text = fmt.Sprintf("%s and the client gave the transfer up (ABOR) %d s or more later: a stall on the path (see server-data-error), most often a path MTU black hole (ICMP fragmentation needed / Packet Too Big kept from the sender by a firewall) or a firewall dropping the data; no port needs opening",
 			lead, int(abortStallWait/time.Second))
+	case worked > 0 && a.findings[CodeTransferStalled] > 0:
+		v.transfersStalled(worked)
 	case worked > 0 && a.outcomes[track.OutcomeTransferred] == 0:
 		// A refusal (550) is no firewall's doing; a transfer the server
 		// began (150) whose data never came and that got no final reply
@@ -1673,6 +1675,12 @@ func (v *verdictWriter) butClauses(worked int) {
 	if a.activePerUser > 0 {
 		v.accountFor(CodeActiveRefused)
 		v.text += fmt.Sprintf("; the server refused PORT/EPRT in %s but accepted it in others: active mode is on, refused for some users or sessions only (see active-refused: per-user settings such as vsftpd's user_config_dir port_enable=NO or cmds_denied)", plural(a.activePerUser, "session", "sessions"))
+	}
+	if a.refusedTransfers > 0 && v.workedLead {
+		// Beside data connections that worked, a file the server
+		// would not send or take is no network fault, but a transfer
+		// that failed all the same.
+		v.text += fmt.Sprintf("; but the server refused %s (a 4yz or 5yz to RETR, STOR, STOU or APPE: see their replies; no network fault)", plural(a.refusedTransfers, "file transfer", "file transfers"))
 	}
 	if a.passiveRefused > 0 && worked > 0 {
 		v.accountFor(CodePassiveRefused)
@@ -1913,6 +1921,7 @@ var problemWarnings = map[string]bool{
 	CodeDataAnswerMissing: true, CodeControlIdle: true, CodeGreetingLate: true,
 	CodeLoginAttack: true, CodeFTPBounce: true, CodeDataForeignSource: true,
 	CodePMTUBlackHole: true, CodeCommandUnanswered: true, CodeControlReset: true,
+	CodeTransferStalled: true,
 }
 
 // otherErrors is the clause naming the kinds of error finding of the

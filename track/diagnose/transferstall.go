@@ -1,0 +1,204 @@
+package diagnose
+
+import (
+	"fmt"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// pmtuLostBeforeFIN is the likely path MTU black hole a capture on the
+// receiver's side shows: the sender's FIN arrived, and the bytes before
+// it never did (track.LostBeforeFIN: the receiver, seen after the FIN,
+// acknowledged none of them, and the capture holds none). A black hole
+// lets the handshake and the small FIN through and drops the full-size
+// segments before it; the sender's resends, and the router's errors,
+// are on the other side of it. Hedged as pmtuSuspected's: a firewall
+// that drops the connection's data looks the same from here. nil when
+// dc shows no such bytes.
+func pmtuLostBeforeFIN(s *track.Session, dc *track.DataConn) *Finding {
+	l, ok := dc.LostBeforeFIN()
+	if !ok || dc.Outcome.Failed() {
+		return nil
+	}
+	f := &Finding{Code: CodePMTUBlackHole, Severity: SeverityWarning, Session: s, Data: dc, TS: dc.End, mtuSuspected: true, mtuReceiver: true}
+	if f.TS.IsZero() {
+		f.TS = dc.LastSeen()
+	}
+	ann, what, sender, receiver, pk := tooBigRoles(dc, l.Sender)
+	v6 := l.Sender.Addr().Is6() && !l.Sender.Addr().Is4In6()
+	passed := "its handshake and the FIN got through"
+	if got := dc.TotalBytes(); got > 0 {
+		passed = fmt.Sprintf("its handshake, %s before them and the FIN got through", plural(int(got), "byte", "bytes"))
+	}
+	f.Evidence = joinEvidence(ann, fmt.Sprintf("data connection #%d from %s to %s: %s's FIN came after %s that never came (none in the capture); %s, seen after the FIN, never acknowledged them; %s",
+		dc.ID, dc.Client, dc.Server, sender, plural(int(l.Bytes), "byte", "bytes"), receiver, passed))
+	f.Packets = packets(pk)
+	f.Message = fmt.Sprintf("Likely a path MTU black hole on %s: %s's FIN reached %s, but the %s %s sent before it never did (%s acknowledged none of them, and went on without them), while %s. Small segments passing and the data not is what a router does whose next link is smaller (a tunnel, PPPoE, a VPN) when its ICMP errors never reach the sender; a firewall dropping the connection's data looks the same from here. The transfer did not happen, whatever the sender's side says.",
+		what, sender, receiver, plural(int(l.Bytes), "byte", "bytes"), sender, receiver, passed)
+	f.Advice = fmt.Sprintf("A capture on %s's side shows its full-size segments sent again and again (and any ICMP error about them): pmtu-blackhole says so there. Let the path MTU errors reach %s (%s): never filter them (RFC 4890 4.3.1 for ICMPv6 Packet Too Big; RFC 2923 for IPv4's fragmentation needed), e.g. on its host %s, and on every firewall between it and %s. Or clamp the TCP MSS on the router in front of the smaller link: %s. On a Linux sender, net.ipv4.tcp_mtu_probing=1%s finds a size that passes without the errors (RFC 4821). No port needs opening: the data connection was made.",
+		sender, sender, l.Sender.Addr(), pmtuAllowRule(v6), receiver, mssClampRule(v6), probingFamilies(v6))
+	return f
+}
+
+// maxStallWait bounds the data connections of a session held for
+// transfer-stalled until its end (holdStall): a session's transfers
+// come one after the other, and each stalled one ends the session's
+// wish to go on, so one waits at a time; past the bound one is not
+// judged (Omitted.StallsNotJudged).
+const maxStallWait = 4
+
+// stallCandidate tells whether dc, as reported, may be a transfer that
+// stalled (transferStalled judges it at its session's end, when whether
+// the client gave up is known): a transfer the server began (a 1yz) and
+// never answered finally, whose data connection was made and delivered
+// nothing, or stopped delivering (its sender's bytes resent and never
+// acknowledged), for stallWait or more.
+func stallCandidate(dc *track.DataConn) bool {
+	c := dc.Command
+	if c == nil || c.Uncertain || !dc.Answered() || dc.Outcome.Failed() || !stalledTransfer(dc.Session, c) || c.Final() != nil {
+		return false
+	}
+	if !ftp.IsDownload(c.Verb) && !ftp.IsUpload(c.Verb) {
+		return false
+	}
+	_, stuck := dc.Stuck()
+	_, lost := dc.LostBeforeFIN()
+	if !stuck && !lost && (dc.TotalBytes() > 0 || dc.TLSHandshakeOnly()) {
+		return false
+	}
+	return waitedOut(dc)
+}
+
+// holdStall keeps dc, a stallCandidate of s, for transferStalled at the
+// session's end.
+func (d *Diagnoser) holdStall(s *track.Session, dc *track.DataConn) {
+	m := d.state(s).moreState()
+	if len(m.stalls) >= maxStallWait {
+		d.omitted.StallsNotJudged++
+		return
+	}
+	m.stalls = append(m.stalls, dc)
+}
+
+// stallFindings is the transfer-stalled findings of s's held data
+// connections (holdStall), at its end, but for those a pmtu-blackhole
+// read from the sender's resends tells of already (releaseMTU gave it,
+// at a command or at the end, when their receiver spoke after).
+func (d *Diagnoser) stallFindings(s *track.Session) []*Finding {
+	st := d.sess[s]
+	if st == nil || st.more == nil || len(st.more.stalls) == 0 {
+		return nil
+	}
+	var out []*Finding
+	for _, dc := range st.more.stalls {
+		if stuck, ok := pmtuSuspect(dc); ok && receiverSpoke(s, dc, stuck, true) != "" {
+			continue
+		}
+		if f := transferStalled(s, dc); f != nil {
+			out = append(out, f)
+		}
+	}
+	st.more.stalls = nil
+	return out
+}
+
+// clientGaveUp says how the client of s showed it gave up on dc's
+// transfer, c, stalled: it closed or reset the data connection first,
+// sent another command, or closed the control connection; "" when it
+// did not (the capture ended while it waited: no failure shown).
+func clientGaveUp(s *track.Session, dc *track.DataConn, c *track.Command) string {
+	cli := 0 // (indexes FINTS: the opener's side)
+	if !dc.Passive {
+		cli = 1
+	}
+	switch {
+	case !dc.FINTS[cli].IsZero() && (dc.FINTS[cli^1].IsZero() || dc.FINTS[cli].Before(dc.FINTS[cli^1])):
+		return fmt.Sprintf("closed the data connection %s after the %d", dur(dc.FINTS[cli].Sub(c.Replies[0].TS)), c.Replies[0].Code)
+	case dc.EndReason == track.EndRST && dc.RSTFromServer == (cli == 1):
+		return fmt.Sprintf("reset the data connection %s after the %d", dur(dc.RSTTS.Sub(c.Replies[0].TS)), c.Replies[0].Code)
+	case s.LatestCommand().After(c.Replies[0].TS):
+		return "sent its next command without it"
+	case s.ClientClosed || s.ClientFIN:
+		return "closed the control connection"
+	}
+	return ""
+}
+
+// transferStalled is the transfer-stalled finding of dc, a stallCandidate
+// of s, once the session is over: the client gave the transfer up
+// (clientGaveUp) with no final reply. A failure of its own however the
+// other transfers of the capture went: the data connection was made, and
+// the file did not move.
+func transferStalled(s *track.Session, dc *track.DataConn) *Finding {
+	c := dc.Command
+	how := clientGaveUp(s, dc, c)
+	if how == "" {
+		return nil
+	}
+	pre := c.Replies[0]
+	sender, receiver := "the server", "the client"
+	if ftp.IsUpload(c.Verb) {
+		sender, receiver = "the client", "the server"
+	}
+	ann, pk := announcement(dc)
+	pk = append(pk, dc.SYNNum, c.Num, pre.Num)
+	f := &Finding{Code: CodeTransferStalled, Severity: SeverityWarning, Session: s, Data: dc, TS: dc.End, Packets: packets(pk)}
+	if f.TS.IsZero() {
+		f.TS = dc.LastSeen()
+	}
+	moved := "nothing came on it"
+	var ev string
+	switch st, stuck := dc.Stuck(); {
+	case stuck:
+		moved = fmt.Sprintf("%s sent the same segment %d times and %s never acknowledged it", sender, st.Resends+1, receiver)
+		ev = stuckEvidence(st)
+	default:
+		if l, ok := dc.LostBeforeFIN(); ok {
+			moved = fmt.Sprintf("the %s %s sent before its FIN never arrived", plural(int(l.Bytes), "byte", "bytes"), sender)
+			ev = fmt.Sprintf("%s before the FIN never acknowledged, none in the capture", plural(int(l.Bytes), "byte", "bytes"))
+		} else if got := dc.TotalBytes(); got > 0 {
+			moved = fmt.Sprintf("%s moved, then nothing more", plural(int(got), "byte", "bytes"))
+			ev = fmt.Sprintf("%s on it", plural(int(got), "byte", "bytes"))
+		} else {
+			ev = "no payload on it"
+		}
+	}
+	f.Evidence = joinEvidence(fmt.Sprintf("%q (packet %d) -> %d (packet %d)", commandText(c), c.Num, pre.Code, pre.Num), ann,
+		fmt.Sprintf("data connection #%d %s: %s; no final reply; the client %s", dc.ID, endpointText(dc), ev, how))
+	f.Message = fmt.Sprintf("The transfer stalled and the client gave it up: the data connection of %s was made, but %s, and the client %s with no final reply from the server. The file did not move.",
+		commandText(c), moved, how)
+	f.Advice = stallAdvice("A stall on the path, not a refusal and not a firewall blocking the port", sender)
+	return f
+}
+
+// transfersStalled: no fault leads, and transfers whose data connections
+// were made stalled and were given up (transfer-stalled): the verdict
+// says so whatever the server's other transfers did (worked: the data
+// connections made, the stalled ones among them).
+func (v *verdictWriter) transfersStalled(worked int) {
+	n := v.a.findings[CodeTransferStalled]
+	v.accountFor(CodeTransferStalled)
+	lead := "the data connection was made, but its transfer stalled"
+	switch {
+	case worked > 1 && n == 1:
+		lead = fmt.Sprintf("%d data connections were made, but the transfer on one of them stalled", worked)
+	case worked > 1:
+		lead = fmt.Sprintf("%d data connections were made, but the transfers on %d of them stalled", worked, n)
+	}
+	v.text = lead + ": nothing got through, or it stopped getting through, and the client gave it up with no final reply (see transfer-stalled): a stall on the path, most often a path MTU black hole (full-size segments dropped, the ICMP fragmentation needed / Packet Too Big kept from the sender by a firewall; a capture on the sender's side shows it as pmtu-blackhole) or a firewall dropping the data; no port needs opening"
+}
+
+// RefusedTransfer tells whether c is a file transfer (RETR, STOR, STOU,
+// APPE) the server refused outright: its first reply, final, a 4yz or
+// 5yz (a missing file, a permission, a full disk), no 1yz before it;
+// not a 425 or 426, the data connection's failure, which its own
+// findings tell. A listing refused is left out: servers answer an empty
+// NLST so ("550 No files found").
+func RefusedTransfer(c *track.Command) bool {
+	if c.Verb != "RETR" && !ftp.IsUpload(c.Verb) || len(c.Replies) != 1 || c.Status != track.StatusAnswered || c.Uncertain {
+		return false
+	}
+	code := c.Replies[0].Code
+	return code >= 400 && code < 600 && code != 425 && code != 426
+}
