@@ -203,6 +203,10 @@ type controlTable struct {
 	// counted (Stats.ClientHelloOnControlPort) unless the server answers
 	// in clear FTP. Few; not a field of controlConn, as openings.
 	helloFirst map[*controlConn]struct{}
+	// handshakes: the TLS handshakes of control connections being walked
+	// until they complete (tlsctl.go): at most one a connection. Not a
+	// field of controlConn, as openings.
+	handshakes map[*controlConn]*tlsHandshake
 
 	// holds: connections with an RST or a SYN held (hold.go), few.
 	holds map[*controlConn]*connHold
@@ -816,6 +820,9 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 		if cs.implicitTLS || cs.resumed == resumeTLS {
 			cs.phase = phaseHeaders
 			cs.parser.tlsReset()
+			if cs.implicitTLS && cs.resumed == 0 && cs.syn[dirClient] {
+				t.watchHandshake(cs) // (tlsctl.go)
+			}
 			// The server spoke TLS first (an alert, on the client's FIN
 			// or a timeout), acknowledging no client byte of a
 			// connection whose start was seen (at most the client's
@@ -859,12 +866,16 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 	if cs.phase == phaseHeaders {
 		// (Its length on the wire: a record the snap length cut still
 		// moves the stream to where the next segment starts.)
+		before, started := cs.asm.half[d].next, cs.asm.half[d].started
 		at := cs.asm.follow(d, s.Seq, max(s.PayloadLen, len(s.Payload)), s.Flags, s.Ack)
 		if at && len(s.Payload) > 0 && looksLikeCleartext(s.Payload, d == dirClient) {
 			t.cleartextAgain(cs, s)
 		} else {
 			if at {
 				cs.parser.tlsSent(d, max(s.PayloadLen, len(s.Payload)))
+			}
+			if w := t.handshakes[cs]; w != nil {
+				t.handshakeSegment(cs, w, d, s, before, started) // (tlsctl.go)
 			}
 			t.headersOnly(cs, d, s, at)
 			return
@@ -946,6 +957,7 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 		cs.phase = phaseHeaders
 		cs.asm.release()
 		cs.parser.tlsReset()
+		t.watchHandshake(cs) // (tlsctl.go)
 	case cs.parser.state == parseRejected && s.Flags&(FlagFIN|FlagRST) != 0:
 		t.remove(cs)
 		return
@@ -1073,14 +1085,16 @@ func (cs *controlConn) isAlt(seq uint32) bool {
 
 // stallNews reports, after segment s, bytes of either direction of cs
 // sent again and again unacknowledged, or acknowledged at last (stall.go).
-func (t *controlTable) stallNews(cs *controlConn, s *Segment) {
+// It tells whether it reported a stall.
+func (t *controlTable) stallNews(cs *controlConn, s *Segment) (reported bool) {
 	for d := range 2 {
-		stalled, cleared, since, resent := cs.asm.stallNews(d)
+		stalled, cleared, since, resent, size := cs.asm.stallNews(d)
 		if !stalled && !cleared {
 			continue
 		}
 		if stalled {
 			t.d.stats.ControlStalls++
+			reported = true
 		}
 		p := &cs.parser
 		p.num, p.ts = s.Num, s.TS
@@ -1089,8 +1103,10 @@ func (t *controlTable) stallNews(cs *controlConn, s *Segment) {
 		e.StallCleared = cleared
 		e.StallSince = since
 		e.StallResent = resent
+		e.StallSize = size
 		p.emit(e)
 	}
+	return reported
 }
 
 // startAt starts the server's stream at next, as its SYN-ACK at next-1
@@ -1110,6 +1126,7 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	// (A FIN reached in TLS stays: that side sent its last byte, and an
 	// RST after it is no RST to hold, hold.go.)
 	cs.crEnd = [2]bool{}
+	delete(t.handshakes, cs)                                   // (TLS left: the text says what came of it)
 	cs.asm.release()                                           // (nothing held while followed from headers)
 	ttls := [2]uint8{cs.asm.half[0].ttls, cs.asm.half[1].ttls} // (the connection's, not the stream's: kept)
 	cs.asm = reassembler{pool: &t.pool}
@@ -1511,6 +1528,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 	if t.conns.Get(cs.key) != cs {
 		return // ended by its FINs as its last bytes were delivered
 	}
+	tlsUnfinished, tlsAlert := t.handshakeUnfinished(cs, why, ts) // (tlsctl.go)
 	failed := cs.connectFailure(why, ts)
 	if failed != nil {
 		// Never opened: its session is said now (connect.go).
@@ -1535,6 +1553,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 			// Followed as TLS to its end: what each side sent of it
 			// (an implicit-FTPS handshake the server refused).
 			e.TLSBytes = cs.parser.tlsCounts()
+			e.TLSUnfinished, e.TLSClientAlert = tlsUnfinished, tlsAlert
 		}
 		cs.deliver(e)
 	}
@@ -1647,6 +1666,9 @@ func (t *controlTable) remove(cs *controlConn) {
 	}
 	if t.holds != nil {
 		delete(t.holds, cs)
+	}
+	if len(t.handshakes) > 0 {
+		delete(t.handshakes, cs)
 	}
 	if len(t.bad) > 0 {
 		t.dropBad(cs)

@@ -29,6 +29,14 @@
 // each direction's sequence numbers (headers.go): text that turns it back
 // to FTP, and an RST or FIN that ends it, count only where the stream
 // stands, so a segment forged with a guessed number changes nothing.
+// While its TLS handshake goes on (from its start in the capture), the
+// client's record headers are walked until its first application data
+// record, and copies sent again unacknowledged are looked for as in text
+// (tlsctl.go, stall.go): a connection that ends with the walk not over
+// says its handshake never completed (ControlEvent.TLSUnfinished). One
+// walk per such connection, 48 bytes, in a map of the table's
+// (controlTable.handshakes), dropped when the handshake completes, the
+// walk is lost (a gap, bytes that are no record) or the connection leaves.
 //
 // Data connections are not reassembled unless asked: decode hands their
 // headers on (Segment, with the payload length from the IP header) and

@@ -241,6 +241,11 @@ type ControlEvent struct {
 	// Endpoint.Via is set.
 	Endpoint    Endpoint
 	EndpointErr error
+	// EndpointAlt is, on a multi-line 227/228/229 reply whose last line
+	// names another endpoint than Endpoint (read from the whole text, the
+	// first found), the last line's: clients differ on which they take
+	// (multiline.go). Its Via is 0 otherwise.
+	EndpointAlt Endpoint
 
 	// Secret: the client line (command or junk) is, or may be, a
 	// password: a PASS or ACCT, a mangled PASS, whatever non-empty line
@@ -318,6 +323,15 @@ type ControlEvent struct {
 	StallResent  int
 	StallSince   time.Time
 	StallCleared bool
+	// StallSize is, on ControlStalled, the payload of the largest copy
+	// sent again, in bytes on the wire (up to 65535): one larger than a
+	// small link carries is what a path MTU black hole drops.
+	StallSize int
+	// TLSUnfinished is, on ControlClose of a connection followed as TLS
+	// to its end, that its TLS handshake began in the capture and never
+	// completed: the client sent no application data record (tlsctl.go).
+	// TLSClientAlert: the client sent an alert record in it.
+	TLSUnfinished, TLSClientAlert bool
 	// LastSeen is, on ControlClose, the time of the connection's last
 	// segment (before an idle close or the capture's end, say).
 	LastSeen time.Time

@@ -439,7 +439,7 @@ func (r *reassembler) data(d int, seq uint32, p []byte, ack uint32, fl TCPFlags,
 		}
 		if back >= len(p) {
 			if !r.pool.payload {
-				r.resent(d, seq, ts)
+				r.resent(d, seq, ts, len(p))
 			}
 			return // all of it delivered before: a retransmission
 		}

@@ -1288,7 +1288,7 @@ func (p *sessionParser) event(kind ControlKind) *ControlEvent {
 	e := p.ev
 	// Cleared, then set: a composite literal assigned whole is built
 	// aside and copied over with write barriers, several times the cost
-	// of an event for this 472-byte struct.
+	// of an event for this 576-byte struct.
 	*e = ControlEvent{}
 	e.Kind, e.Num, e.TS, e.Client, e.Server = kind, p.num, p.ts, p.client, p.server
 	return e
@@ -1834,6 +1834,9 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		e.EndpointErr = p.replyEndpointCut(r, 65535, err)
 	case 234:
 		e.Encrypts = p.auth != authNone
+	}
+	if e.Endpoint.Via != 0 && e.EndpointErr == nil && len(r.Lines) > 1 {
+		e.EndpointAlt = lastLineEndpoint(r, e.Endpoint) // (multiline.go)
 	}
 	// The client's TLS began before the capture showed its AUTH's reply
 	// (authClientTLS), and this final reply is no 234: the client's

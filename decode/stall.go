@@ -32,6 +32,7 @@ type stallDir struct {
 	seq    uint32    // first byte of the bytes sent again
 	resent uint8     // copies of them since the first send, saturating
 	said   bool      // reported (ControlStalled)
+	size   uint16    // the largest copy's payload on the wire, saturating (in what was padding)
 	from   time.Time // the first copy
 	last   time.Time // the latest copy counted
 	// alive: the receiver showed it is there and lacks these bytes: it
@@ -52,10 +53,10 @@ type stallDir struct {
 // mirror port shows every segment twice within microseconds.
 const stallSpacing = 100 * time.Millisecond
 
-// resent counts a copy of direction d's bytes from seq on that the stream
-// delivered before, when their receiver has not acknowledged them: a
-// copy of other bytes starts the count again.
-func (r *reassembler) resent(d int, seq uint32, ts time.Time) {
+// resent counts a copy of direction d's bytes from seq on (n bytes on the
+// wire) that the stream delivered before, when their receiver has not
+// acknowledged them: a copy of other bytes starts the count again.
+func (r *reassembler) resent(d int, seq uint32, ts time.Time, n int) {
 	rcv := &r.half[1-d]
 	if !rcv.acked || int32(rcv.ack-seq) > 0 {
 		// Acknowledged (a spurious retransmission, a mirror port's
@@ -86,31 +87,32 @@ func (r *reassembler) resent(d int, seq uint32, ts time.Time) {
 	if s.resent < 255 {
 		s.resent++
 	}
+	s.size = max(s.size, uint16(min(n, 0xffff)))
 }
 
 // stallNews tells what changed for direction d's resent bytes: stalled,
 // when they were just sent stallResends times more unacknowledged (the
-// first copy at since), or cleared, when the receiver acknowledged bytes
-// reported stalled.
-func (r *reassembler) stallNews(d int) (stalled, cleared bool, since time.Time, resent int) {
+// first copy at since, the largest size bytes), or cleared, when the
+// receiver acknowledged bytes reported stalled.
+func (r *reassembler) stallNews(d int) (stalled, cleared bool, since time.Time, resent, size int) {
 	if r.stall == nil {
-		return false, false, time.Time{}, 0
+		return false, false, time.Time{}, 0, 0
 	}
 	s := &r.stall[d]
 	if s.resent == 0 {
-		return false, false, time.Time{}, 0
+		return false, false, time.Time{}, 0, 0
 	}
 	if rcv := &r.half[1-d]; rcv.acked && int32(rcv.ack-s.seq) > 0 {
 		cleared = s.said
-		since, resent = s.from, int(s.resent)
+		since, resent, size = s.from, int(s.resent), int(s.size)
 		*s = stallDir{}
-		return false, cleared, since, resent
+		return false, cleared, since, resent, size
 	}
 	if !s.said && s.resent >= stallResends && s.alive {
 		s.said = true
-		return true, false, s.from, int(s.resent)
+		return true, false, s.from, int(s.resent), int(s.size)
 	}
-	return false, false, time.Time{}, 0
+	return false, false, time.Time{}, 0, 0
 }
 
 // noteSACK records that the receiver of direction d's bytes acknowledged

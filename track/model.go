@@ -272,6 +272,10 @@ type LineConflict struct {
 	Num uint64
 	// Proof: which copy a data connection showed in use.
 	Proof ConflictProof
+	// Multiline: not two copies, one multi-line reply whose first
+	// endpoint (First) and last line's (Other) differ (multiline.go).
+	Multiline bool
+	First     netip.AddrPort
 	// alt: the expectation armed for Other while neither is proven.
 	alt *DataConn
 }
@@ -1108,6 +1112,11 @@ const (
 	// side's bytes (decode.ControlConflict); the first was taken, and
 	// what follows may be a forger's. Num is the later copy's packet.
 	EventConflict EventKind = "conflict"
+	// EventTLSUnfinished: the control connection ended inside its TLS
+	// handshake (decode.ControlEvent.TLSUnfinished): the client never
+	// sent application data. TLSSent holds what each side sent,
+	// ClientAlert whether the client sent an alert.
+	EventTLSUnfinished EventKind = "tls-unfinished"
 )
 
 // Event is something that happened in a session outside the command/reply
@@ -1123,6 +1132,9 @@ type Event struct {
 	// they crossed the capture point on their way to the receiver. False:
 	// the capture never saw them. (In what was padding.)
 	Cut bool
+	// ClientAlert: on EventTLSUnfinished, the client sent a TLS alert
+	// record in the handshake. (In what was padding.)
+	ClientAlert bool
 	// TLSSent: on EventCleartext, the TLS bytes the client and the
 	// server (in that order) sent while the channel was TLS, each up to
 	// 65,535 (decode.ControlEvent.TLSBytes): none from either side is a
@@ -1139,6 +1151,9 @@ type Event struct {
 	// Since: on EventUndelivered and EventDeliveredLate, when the first
 	// copy of the unacknowledged bytes was sent again.
 	Since time.Time
+	// SegmentSize: on EventUndelivered and EventDeliveredLate, the
+	// payload of the largest copy sent again (decode's StallSize).
+	SegmentSize int
 }
 
 // sessionFlags are private facts of a Session, in one byte: its size
@@ -1486,6 +1501,8 @@ type xferMemo struct {
 	// with no visible transfer command was for (lostTransferAnswered).
 	gapTransferReply     time.Time
 	gapTransferReplyCode int16
+	// tlsUnfinished: Session.TLSUnfinished. (In what was padding.)
+	tlsUnfinished bool
 	// quietLines: how long no line crossed the control connection before
 	// the session's latest command came, in milliseconds (saturates),
 	// when that was quietNoted or more; 0 otherwise

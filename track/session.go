@@ -1223,6 +1223,9 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 				t.event(sess, Event{Kind: EventEndpointMalformed, TS: r.TS, Num: r.Num, Code: r.Code, Text: e.EndpointErr.Error()})
 			} else if r.Code == 227 || r.Code == 228 || r.Code == 229 {
 				t.arm(sess, c, true, r.TS, r.Num)
+				if e.EndpointAlt.Via != 0 {
+					t.armAmbiguous(sess, c, e) // (multiline.go)
+				}
 			}
 		}
 	case "PORT", "EPRT", "LPRT":

@@ -23,7 +23,12 @@ func (t *Tracker) stalled(sess *Session, e *decode.ControlEvent) {
 	} else if c != nil {
 		what = fmt.Sprintf("bytes of its %s (packet %d)", c.Verb, c.Num)
 	}
-	ev := Event{Kind: EventUndelivered, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Since: e.StallSince, Bytes: e.StallResent}
+	if sess.Encrypted {
+		// Only a TLS handshake's stall is reported in TLS (decode's
+		// tlsctl.go): its records, not the line before them.
+		what = fmt.Sprintf("a %d-byte segment of its TLS handshake", e.StallSize)
+	}
+	ev := Event{Kind: EventUndelivered, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Since: e.StallSince, Bytes: e.StallResent, SegmentSize: e.StallSize}
 	ev.Text = fmt.Sprintf("the %s sent %s again %d times in %.1fs, none of them acknowledged by the %s yet", from, what, e.StallResent, secs, to)
 	if e.StallCleared {
 		ev.Kind = EventDeliveredLate

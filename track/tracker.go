@@ -1195,6 +1195,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		if sess.Encrypted && sess.ImplicitTLS && e.TLSBytes[0] > 0 && e.TLSBytes[1] < minServerHello {
 			t.implicitRefused(sess, e)
 		}
+		if e.TLSUnfinished && sess.Encrypted {
+			t.tlsUnfinished(sess, e) // (tlsctl.go)
+		}
 		sess.ClientClosed = e.ClientClosed
 		sess.ClientFIN = e.ClientFIN
 		if e.ServerFIN && e.Closed != decode.CloseFIN {

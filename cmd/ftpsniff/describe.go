@@ -330,6 +330,10 @@ func loginString(s *track.Session) string {
 	case track.LoginPending:
 		return "login not completed"
 	}
+	if s.TLSUnfinished() {
+		// No command crossed the channel: nothing was hidden.
+		return "no login (TLS handshake never completed)"
+	}
 	if (s.WasEncrypted || s.ImplicitTLS) && !s.TLSRefused() {
 		return "login not visible (encrypted)"
 	}
@@ -629,4 +633,18 @@ func lostBeforeFINText(l track.LostBeforeFIN, the string) string {
 // oldest sent again and again (the: "the" or "another").
 func stuckText(st track.StuckSend, the string) string {
 	return fmt.Sprintf("%s %d byte%s %s sent never arrived (never acknowledged, its %d-byte segment sent %d times)", the, st.Bytes, plural(int(st.Bytes)), st.Sender.Addr(), st.Len, st.Resends+1)
+}
+
+// ambiguousNote says that a multi-line 227/228/229 names two endpoints
+// (track.LineConflict.Multiline): clients differ on which they take, and
+// which one this client took, when a data connection shows it.
+func ambiguousNote(lc *track.LineConflict) string {
+	note := fmt.Sprintf("[ambiguous: the first line names %s, the last %s (curl takes the last, Python ftplib the first)", lc.First, lc.Other)
+	switch lc.Proof {
+	case track.ProofTaken:
+		return note + "; the client used the first]"
+	case track.ProofOther:
+		return note + "; the client used the last]"
+	}
+	return note + "; no data connection shows which the client took]"
 }

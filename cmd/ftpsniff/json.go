@@ -190,6 +190,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 		w.strOmitRaw("greeting", "greeting_raw", text)
 	}
 	w.boolOmit("encrypted", s.Encrypted)
+	w.boolOmit("tls_unfinished", s.TLSUnfinished())
 	w.boolOmit("midstream", s.Midstream && s.Resumed == nil) // a continuation says what it is below
 	w.strOmit("one_side_captured", s.OneSide.String())
 	if r := s.Resumed; r != nil {
@@ -258,6 +259,12 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 			w.addrOmit("endpoint", c.Endpoint)
 		}
 		w.boolOmit("endpoint_loose", c.EndpointLoose)
+		if lc := c.Conflict; lc != nil && lc.Multiline {
+			// A multi-line reply whose lines name two endpoints: both,
+			// and the one a data connection showed in use, when one did.
+			w.addrOmit("endpoint_first_line", lc.First)
+			w.addrOmit("endpoint_last_line", lc.Other)
+		}
 	}
 	if c.Data != nil {
 		w.intOmit("data", int64(c.Data.ID))

@@ -946,6 +946,11 @@ func greetingPlace(s *track.Session, g *track.Reply) uint64 {
 // for the transcript and the report alike.
 func appendEncryptedNote(notes []string, s *track.Session) []string {
 	switch {
+	case s.TLSUnfinished() && s.ImplicitTLS:
+		// (The login line says the handshake never completed.)
+		return append(notes, "control channel turned to TLS (implicit FTPS)")
+	case s.TLSUnfinished():
+		return append(notes, "control channel turned to TLS (AUTH accepted)")
 	case s.Encrypted && s.ImplicitTLS:
 		return append(notes, "control channel encrypted (implicit FTPS)")
 	case s.Encrypted && s.Midstream && s.Resumed == nil && s.CommandCount == 0:
@@ -1445,6 +1450,9 @@ func (o *textOutput) reply(s *track.Session, r *track.Reply, c *track.Command) {
 			extra = "  " + p.bad.Sprintf("[malformed: %v]", c.EndpointErr)
 		} else if c.Data != nil {
 			extra = "  " + p.head.Sprintf("= %s", c.Data.Announced)
+		}
+		if lc := c.Conflict; lc != nil && lc.Multiline {
+			extra += "  " + p.warn.Sprint(ambiguousNote(lc))
 		}
 	}
 	if r.Secret && !o.showPass {

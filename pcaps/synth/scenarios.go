@@ -68,6 +68,7 @@ func scenarios() []scenario {
 		{"asa-227-tail-reset-client.pcap", built(asa227TailReset(true))},
 		{"asa-227-tail-reset-server.pcap", built(asa227TailReset(false))},
 		{"nat-idle-cmd-reset.pcap", built(natIdleCmdReset)},
+		{"implicit-ftps-hang.pcap", built(implicitFTPSHang)},
 		{"ctlrst-keepalive-cmd-reset.pcap", built(keepaliveCmdReset(true))},
 		{"ctlrst-silent-cmd-reset.pcap", built(keepaliveCmdReset(false))},
 		{"ctlrst-client-abort-227.pcap", built(clientAbortAfter227)},

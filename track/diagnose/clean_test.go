@@ -137,6 +137,13 @@ var faultCaptures = map[string][]string{
 	"implicit-ftps-fail.pcap":       {CodeControlTLSFailed, CodeControlEncrypted, CodeTLSModeMismatch, CodeControlRefused, CodeControlUnanswered},
 	"auth-tls-refused.pcap":         {CodeControlTLSUnavailable},
 	"tls-required-clear.pcap":       {CodeControlTLSRequired, CodeTLSRequired, CodeControlEncrypted},
+
+	// The classic FTPS hang: the server's certificate flight lost in a
+	// path MTU black hole, on both sides (pcaps/real/README.md), and
+	// over implicit FTPS (pcaps/synthetic).
+	"pmtu-ftps-client.pcap":   {CodeControlTLSUnfinished},
+	"pmtu-ftps-server.pcap":   {CodeControlTLSUnfinished},
+	"implicit-ftps-hang.pcap": {CodeControlTLSUnfinished},
 	// pcaps/synthetic
 	"bounce-scan.pcap":      {CodeFTPBounce},
 	"epsv-filtered.pcap":    {CodeDataUnanswered, CodeModeFallback},

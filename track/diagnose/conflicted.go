@@ -45,6 +45,15 @@ func hedgeFinding(f *Finding, dc *track.DataConn) {
 		what, who = "command", "server"
 	}
 	f.Severity = min(f.Severity, SeverityWarning)
+	if lc.Multiline {
+		// One reply, not two copies (track/multiline.go): its lines name
+		// two endpoints, and clients differ on which they take.
+		f.Message = fmt.Sprintf("This multi-line reply names two endpoints, %s on its first line and %s on its last (packet %d); clients differ (curl takes the last line's, Python ftplib the first), and no data connection to either shows which one the client took. If it took %s: %s",
+			lc.First, lc.Other, lc.Num, dc.Announced, lowerFirst(f.Message))
+		f.Advice = "Change nothing on this alone: which endpoint the client used is not known. Make the server name one endpoint in its reply (one line), or look in the client's log for the address it dialled."
+		f.Packets = appendPacket(f.Packets, lc.Num)
+		return
+	}
 	f.Message = fmt.Sprintf("Two different copies of this %s were captured; the other copy (packet %d) announces %s, and no data connection to either shows which one the %s received (one of them is forged or corrupted). If the copy shown is the real one: %s",
 		what, lc.Num, lc.Other, who, lowerFirst(f.Message))
 	f.Advice = "Change nothing on this alone: the announcement may be a forger's. Check the server's log for the data endpoint it used, or capture again closer to the server."

@@ -143,6 +143,9 @@ type sessMore struct {
 	// EventDeliveredLate followed yet; reported at the session's end
 	// (undeliveredFinding).
 	undelivered *track.Event
+	// tlsUnfinished: the session's EventTLSUnfinished (a copy), for
+	// control-tls-unfinished at its end; nil when none.
+	tlsUnfinished *track.Event
 	// unanswered: the session's last command, reported with no reply at
 	// its end (noteUnanswered), for control-reset and command-unanswered
 	// (ctlcut.go) whatever the tracker keeps of its commands.
@@ -459,6 +462,9 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 		}
 	}
 	switch {
+	case e.Kind == track.EventTLSUnfinished:
+		ev := *e
+		st.moreState().tlsUnfinished = &ev
 	case e.Kind == track.EventUndelivered && (st.more == nil || st.more.undelivered == nil):
 		ev := *e
 		st.moreState().undelivered = &ev

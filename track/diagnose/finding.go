@@ -118,6 +118,11 @@ const (
 	// FTP text: the control channel's TLS never started
 	// (controlTLSFailed).
 	CodeControlTLSFailed = "control-tls-failed"
+	// CodeControlTLSUnfinished: the control channel's TLS handshake
+	// began and never completed: the client sent no application data
+	// before the connection ended (tlsunfinished.go); a path MTU black
+	// hole dropping the server's certificate flight, most often.
+	CodeControlTLSUnfinished = "control-tls-unfinished"
 	// CodeTLSModeMismatch: client and server disagree on implicit and
 	// explicit FTPS: no ClientHello to an implicit port, or a ClientHello
 	// to a port that speaks FTP first (tlsmode.go).
@@ -150,7 +155,7 @@ const (
 // Codes lists every code, in the order the troubleshooting page documents them.
 var Codes = []string{
 	CodePortOutsideRange, CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable, CodeDataNotAttempted, CodeDataAnswerMissing,
-	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeControlTLSFailed,
+	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeControlTLSFailed, CodeControlTLSUnfinished,
 	CodeTLSModeMismatch, CodeControlTLSRequired, CodeControlTLSUnavailable, CodeGreetingLate, CodeFTPBounce,
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeDataForeignSource, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,

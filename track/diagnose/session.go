@@ -1284,6 +1284,11 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 	if s.ImplicitTLS && s.TLSRefused() {
 		return d.implicitTLSFailed(s, st)
 	}
+	if st.more != nil && st.more.tlsUnfinished != nil && s.TLSUnfinished() {
+		// Nothing crossed the channel: no hidden announcement to open
+		// ports for (tlsunfinished.go).
+		return d.tlsUnfinishedFinding(s, st, st.more.tlsUnfinished)
+	}
 	f := &Finding{Code: CodeControlEncrypted, Severity: SeverityWarning, Session: s}
 	var hidden hiddenData
 	if st.more != nil && st.more.hidden != nil {

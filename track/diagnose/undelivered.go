@@ -28,6 +28,9 @@ func (d *Diagnoser) undeliveredFinding(s *track.Session) *Finding {
 	// link or a helper that took the coalesced copy; the transcript's
 	// delivered-late event says how long it took.)
 	u := st.more.undelivered
+	if st.more.tlsUnfinished != nil && s.TLSUnfinished() {
+		return nil // control-tls-unfinished tells it, as its evidence
+	}
 	from, to := "server", "client"
 	if u.FromClient {
 		from, to = "client", "server"

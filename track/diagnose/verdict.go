@@ -1237,7 +1237,7 @@ func (v *verdictWriter) noDataConnections() {
 		// Every session failed on its control connection, some after it
 		// opened (a greeting too late, a TLS handshake refused): none
 		// got as far as an announcement. Not "none announced".
-		v.accountFor(CodeGreetingLate, CodeControlTLSFailed, CodeTLSModeMismatch, CodeControlTLSUnavailable, CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered, CodeSessionRefused)
+		v.accountFor(CodeGreetingLate, CodeControlTLSFailed, CodeControlTLSUnfinished, CodeTLSModeMismatch, CodeControlTLSUnavailable, CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered, CodeSessionRefused)
 		v.text = a.controlFailedVerdict()
 	case a.activeRefusedNone > 0:
 		// Not "no data connection was expected": the server refused
@@ -1278,7 +1278,7 @@ func (v *verdictWriter) noDataConnections() {
 // and no command followed (control-tls-failed, an error: a warning's
 // client went on in clear text).
 func (a *serverAcc) controlFailed() int {
-	return a.findings[CodeGreetingLate] + a.errs[CodeControlTLSFailed] + a.errs[CodeTLSModeMismatch] + a.errs[CodeControlTLSUnavailable]
+	return a.findings[CodeGreetingLate] + a.errs[CodeControlTLSFailed] + a.errs[CodeControlTLSUnfinished] + a.errs[CodeTLSModeMismatch] + a.errs[CodeControlTLSUnavailable]
 }
 
 // controlFailedVerdict is the verdict of a server whose every session
@@ -1307,6 +1307,10 @@ func (a *serverAcc) controlFailedVerdict() string {
 	}
 	if n := a.implicitTLSFailed; n > 0 {
 		parts = append(parts, fmt.Sprintf("the server refused the implicit FTPS handshake%s, so no login was tried (see control-tls-failed: its TLS settings and the client's do not meet; nothing to change in the firewall)",
+			among(n)))
+	}
+	if n := a.errs[CodeControlTLSUnfinished]; n > 0 {
+		parts = append(parts, fmt.Sprintf("the control channel's TLS handshake never completed%s, so no login was tried (see control-tls-unfinished: most often a path MTU black hole that drops the server's certificate flight; not the data ports)",
 			among(n)))
 	}
 	if n := a.errs[CodeTLSModeMismatch]; n > 0 {
