@@ -71,10 +71,17 @@
 // measured in the time that passed since, not from the latest time before
 // the step, and one begun before it waits longer by the step; a packet
 // back on the time before the step within a second after it is another
-// clock interleaved, and the clock goes back there (clockStepBack). An
+// clock interleaved, and the clock goes back there (clockStepBack); a
+// step back that stands is counted (Stats.ClockStepsBack). An
 // input that overlaps the one before it (SetInput) is no step until its
 // packets pass the earlier input's end; in a file of several interfaces,
-// whose clocks may disagree by minutes, a step back is not followed. Finish closes every control connection
+// whose clocks may disagree by minutes, a step back is not followed. A
+// forward step of more than 30 s is held until the next packet confirms
+// it; reading a file, its frame is decoded only then, and one packet's
+// time (the next came back) is read at the time of the packet before it
+// (Stats.ClockOutliers; outlier.go): its own time enters no event. A
+// packet stamped before year 1 or from 2262 on is counted
+// (Stats.TimeOutOfRange) and not decoded. Finish closes every control connection
 // (ControlClose, reason capture-end, at the latest packet time) and then
 // calls Handler.Finish.
 //

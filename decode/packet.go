@@ -236,6 +236,8 @@ type Decoder struct {
 	// clockSaved: the control table's idle clock before the held step,
 	// put back if the step proves to be one packet's (observe).
 	clockSaved idleClock
+	// held: the frame of the step held, reading a file (outlier.go).
+	held heldFrame
 	// inputStart: the next packet is the first of an input (SetInput).
 	inputStart bool
 	nextFlush  time.Time
@@ -282,6 +284,7 @@ func New(h Handler, o Options) *Decoder {
 // packet numbers start again at 1, as in that file, and connections first
 // seen from now on are labelled with its name.
 func (d *Decoder) SetInput(name string) {
+	d.releaseHeld()
 	d.num = 0
 	d.inputs++
 	d.input = name
@@ -350,6 +353,10 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 	d.num++
 	d.stats.Packets++
 	d.stats.Bytes += uint64(len(data))
+	if !saneTime(ci.Timestamp) {
+		d.stats.TimeOutOfRange++ // (outlier.go)
+		return
+	}
 	if ci.InterfaceIndex != 0 {
 		// A packet of an interface other than the first the file
 		// described: the capture may hold packets out of the order they
@@ -360,6 +367,9 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 		d.ctl.pool.reorder = true
 		d.interfaces = true
 	}
+	if d.held.waiting {
+		d.judgeHeld(ci.Timestamp) // (outlier.go)
+	}
 	if d.observe(ci.Timestamp) {
 		// A forward step confirmed: what its packet touched is stamped
 		// with its time (it was not), and what was due by it is done
@@ -367,6 +377,15 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 		d.ctl.stepConfirmed(d.last)
 		d.maybeFlush()
 	}
+	if d.jumpHeld && d.live == nil {
+		d.hold(data, ci, link) // (outlier.go)
+		return
+	}
+	d.decodeFrame(data, ci, link)
+}
+
+// decodeFrame decodes one frame, its packet number and time taken.
+func (d *Decoder) decodeFrame(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
 	first := firstLayer(link, data)
 	if first < 0 {
 		if rawIPLink(link) {
@@ -894,6 +913,7 @@ func (d *Decoder) stepBack(ts time.Time) {
 		d.backMax = d.last
 	}
 	d.backFrom, d.backAt, d.backFlush = d.last, ts, d.nextFlush
+	d.stats.ClockStepsBack++
 	d.last = ts
 	d.nextFlush = ts.Add(time.Second)
 }
@@ -909,6 +929,7 @@ func (d *Decoder) backEnds(ts time.Time) time.Time {
 		return ts
 	}
 	d.last, d.nextFlush = from, d.backFlush
+	d.stats.ClockStepsBack-- // (another clock's, not a step)
 	if ts.Before(from) {
 		return from
 	}
@@ -939,6 +960,7 @@ func (d *Decoder) maybeFlush() {
 // control connections are closed and holes skipped as if a packet had
 // arrived at now. now must come from the capture's clock.
 func (d *Decoder) Tick(now time.Time) {
+	d.releaseHeld() // (a frame held goes first, as it came)
 	if d.live != nil && now.After(d.last) && PacketSub(now, d.last) > clockOutlierStep && !d.jumpHeld {
 		d.liveStep(now) // (moves d.last; maybeFlush below reads the clocks otherwise)
 	}
@@ -956,6 +978,7 @@ func (d *Decoder) Tick(now time.Time) {
 // control connection gets its ControlClose event, then the Handler its
 // Finish.
 func (d *Decoder) Finish() {
+	d.releaseHeld()
 	// Fragments of datagrams still incomplete never made a packet.
 	d.stats.FragmentsLost += uint64(d.fragsHeld)
 	d.dropAllFragments()

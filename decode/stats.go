@@ -157,6 +157,16 @@ type Stats struct {
 	// the packets before them while the next packet came back before it:
 	// one packet's time, which the decoder's clocks did not take.
 	ClockOutliers uint64 `json:"clock_outliers,omitempty"`
+	// ClockStepsBack: packets more than a second before the decoder's
+	// clock that it followed as the capture's clock set back (packet.go
+	// stepBack; not two clocks interleaved): stamps across one are no
+	// measure of time, and the time across it is not known.
+	ClockStepsBack uint64 `json:"clock_steps_back,omitempty"`
+	// TimeOutOfRange: packets stamped before year 1 or from 2262 on
+	// (packet.go saneTime: a pcapng interface's offset or resolution
+	// gone wrong), not decoded: no time of theirs can be measured
+	// against another's or written as RFC 3339.
+	TimeOutOfRange uint64 `json:"time_out_of_range,omitempty"`
 	// ClockSetLive: forward steps of the host's wall clock during a live
 	// capture, over 30 s, that its steady clock showed were no time
 	// passing (Options.SteadyClock): the idle clock and the tracker's

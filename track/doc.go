@@ -276,6 +276,14 @@
 // (its greeting) is the session's; one after its last packet, before an
 // idle close or the capture's end, is not.
 //
+// A session ended in silence (an idle close, the capture's end) was
+// watched after its last packet for the packet time the clock counts
+// since (Session.Watched), not the stamps' difference; one silent from
+// before a gap where nothing was captured (an input break below, a forward
+// step of more than a day) ends with what was captured (EndCaptureEnd,
+// watched until the gap), not as idle: it may have closed in the gap
+// (silence.go).
+//
 // A capture read from several files is one clock, but the time between one
 // file's last packet and the next one's first, when longer than
 // EvidenceWait, was not captured (a rotation's missing file): the caller

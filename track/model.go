@@ -1234,7 +1234,10 @@ type Session struct {
 	// later: the time decode let the connection go (an idle close, the
 	// capture's end), or its own last packet when decode's table evicted
 	// it; so how long a reply could have come and did not
-	// (WatchedUntil). (It takes the session to the 576-byte class.)
+	// (WatchedUntil). Across a step of the capture's clock, End plus the
+	// packet time that passed; silent from before a gap in the capture,
+	// the gap's start (silence.go). (It takes the session to the
+	// 576-byte class.)
 	Watched   time.Time
 	File      string // the input it was first seen in, when several were read
 	Midstream bool   // picked up without its SYN

@@ -1224,7 +1224,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			sess.Connect = c
 			sess.lastSeen = e.LastSeen
 		}
-		t.endSession(sess, closeReasons[e.Closed])
+		t.endSession(sess, t.silentEnd(sess, closeReasons[e.Closed]))
 		t.sessions.Delete(key)
 		t.unencrypt(sess)
 		t.announced(sess)

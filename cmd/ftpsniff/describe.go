@@ -176,7 +176,7 @@ func outcomeDetail(d *track.DataConn) string {
 			}
 		}
 		switch dur := d.Duration(); {
-		case dur > decode.MaxClockStep:
+		case dur > decode.MaxClockStep && mayStepForward(d):
 			// A transfer that long, or the clock set forward while it
 			// ran, which is no time passing (track/doc.go): its
 			// packets between are not kept to tell.

@@ -1140,8 +1140,7 @@ func (r *reportOutput) writeTotals(w *bufio.Writer, t totals) {
 		kv("filter", esc(fmt.Sprintf("%d packet%s left out by %s", f.Packets, plural(int(f.Packets)), safe(f.By))))
 	}
 	if !r.first.IsZero() {
-		span := max(r.last.Sub(r.first), 0)
-		kv("sessions' time", fmt.Sprintf("%s to %s (%s)", r.first.UTC().Format("2006-01-02 15:04:05.000 UTC"), r.last.UTC().Format("2006-01-02 15:04:05.000 UTC"), seconds(span)))
+		kv("sessions' time", sessionsTime(r.first, r.last, t.Decode.ClockStepsBack))
 	}
 	sessions := fmt.Sprint(r.sessions)
 	if r.sel != nil {

@@ -1004,7 +1004,7 @@ func outcomeCounts(counts []int, total int) string {
 
 func (o *textOutput) stamp(s *track.Session, ts time.Time) string {
 	// %+: a capture clock stepped back reads -3599.994, not +-3599.994.
-	return o.p.dim.Sprintf("%10s", fmt.Sprintf("%+.3f", ts.Sub(s.Start).Seconds()))
+	return o.p.dim.Sprintf("%10s", offsetStamp(ts.Sub(s.Start)))
 }
 
 func (o *textOutput) command(s *track.Session, c *track.Command) {
@@ -1972,8 +1972,13 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 	addw(st.RSTNotTaken, "RSTs on control connections after which the connection went on in sequence: not taken, the session goes on")
 	addw(st.RSTNotTakenTTL, "of those RSTs not taken, with a TTL unlike their sender's other segments: injected on the path (forged), not sent by the endpoint")
 	addw(st.SynMidSession, "SYNs with another start on established control connections that nothing answered, ignored")
-	addw(st.ClockOutliers, "packets whose time stepped over 30 s ahead while the next came back: one packet's time, not taken as the capture's clock")
+	addn(st.ClockOutliers, "packet whose time stepped over 30 s ahead while the next came back: read at the time of the packet before it (one packet's time, not the capture's clock)",
+		"packets whose time stepped over 30 s ahead while the next came back: each read at the time of the packet before it (one packet's time, not the capture's clock)")
 	addw(st.ClockSetLive, fmt.Sprintf("forward step%s of the host's wall clock over 30 s while ftpsniff ran, which its steady clock showed were no time passing: not counted as idle time or by any wait", plural(int(st.ClockSetLive))))
+	addn(st.TimeOutOfRange, "packet stamped before year 1 or after 2261 (a capture's time gone wrong): not decoded",
+		"packets stamped before year 1 or after 2261 (a capture's time gone wrong): not decoded")
+	addn(st.ClockStepsBack, "step back of packet time over a second (the capture's clock set back: the time across it is not known, and no duration or idle time counts it)",
+		"steps back of packet time over a second (the capture's clock set back: the time across each is not known, and no duration or idle time counts it)")
 	addw(st.ClockJumps, fmt.Sprintf("forward step%s of packet time over a day (the capture's clock set; not counted as idle time)", plural(int(st.ClockJumps))))
 	addw(uint64(lim.ResumedUnlinked), "continuations of sessions closed as idle no longer linked to them (their record past its bound or wait)")
 	addw(uint64(lim.IdleEndedForgotten), "records of sessions closed as idle dropped within their day because 1,024 others were kept: a continuation of one is no longer linked to it")
