@@ -887,6 +887,9 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 	if t.holds != nil {
 		t.goesOn(cs, d, s)
 	}
+	if s.Flags.Has(FlagRST) {
+		t.rstBehind(cs, d, s) // (unconfirmed.go)
+	}
 	rst := s.Flags.Has(FlagRST) && cs.asm.inWindow(d, s.Seq)
 	if s.Flags.Has(FlagRST) && !rst {
 		t.d.stats.RSTOutOfWindow++
@@ -1483,6 +1486,8 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 	}
 	if h := t.holds[cs]; h.pickUpWaits() {
 		t.giveUpResumed(cs, h) // (shown, and closed as any other below)
+	} else if h.senderWaits() {
+		defer t.shownAfterClose(t.leftWaiting(cs, h), why, num, ts) // (hold_owed.go)
 	}
 	var ended closeEnd // what the tombstone keeps of a FIN or RST end (tombstone.goesOn)
 	if h := t.holds[cs]; h.holdsRST() {

@@ -20,8 +20,10 @@
 //
 // Whether a control connection ended by FIN or RST (in window only; an
 // RST at an established one is held while the connection or data between
-// its hosts goes on, and ends nothing if its bytes go on after it:
-// hold.go), was
+// its hosts goes on, or a command waits for its reply (hold_owed.go), and
+// ends nothing if its bytes go on after it: hold.go; a FIN or RST behind
+// bytes their receiver never acknowledged ends the stream there, the
+// bytes not taken: unconfirmed.go), was
 // reused, idled out or was evicted, and whether it turned to TLS (a 234
 // to AUTH, RFC 2228 protected commands, an implicit-FTPS port), is decided
 // here, once, and passed on as values in ControlEvent. A connection read
@@ -226,10 +228,11 @@
 //     a session of their own. A close at the capture's end leaves none.
 //   - line buffers: a connection between lines holds none (splitters at
 //     rest go back to a shared pool)
-//   - a connection picked up again by the bytes of the side an RST unlike
-//     its own was sent in the name of (hold.go) keeps at most 8 of its
-//     events (512 bytes each: 4 KiB) waiting for its peer to go on too;
-//     past them they are shown at once (Stats.PickUpWaitsFull)
+//   - a connection where the side an RST unlike its own was sent in the
+//     name of talks on (picked up again by its bytes, or its RST still
+//     held: hold.go, hold_owed.go) keeps at most 8 of its events (512
+//     bytes each: 4 KiB) waiting for its peer to go on too; past them
+//     they are shown at once (Stats.PickUpWaitsFull)
 //   - out-of-order bytes further than 1 MiB beyond where the receiver
 //     stands (the next byte, or its ACK) are dropped (Stats.FarAhead).
 //     A data connection's reach is 16 MiB (payloadAhead); its bytes (and

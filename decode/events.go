@@ -170,6 +170,14 @@ const (
 	// is the later copy's packet, ConflictWith the first one's (0 when
 	// not known).
 	ControlConflict
+	// ControlUnconfirmed: bytes of one direction (FromClient) delivered
+	// past the place where their receiver's ACKs stopped, at which the
+	// sender's own FIN, or an RST in its name (UnconfirmedBy), then
+	// stood: the receiver never got them, and the stream ended before
+	// them (decode/unconfirmed.go). Gap is how many, UnconfirmedFrom the
+	// packet that brought the first; the events they made came before
+	// this one, and are not taken.
+	ControlUnconfirmed
 )
 
 // CloseReason says why a control connection ended.
@@ -387,6 +395,11 @@ type ControlEvent struct {
 	ConflictLast bool
 	ConflictCode int
 	ConflictLine string
+	// UnconfirmedFrom and UnconfirmedBy, on ControlUnconfirmed: the
+	// packet that brought the first byte not confirmed, and the flag
+	// (FlagFIN, FlagRST) of the sender's segment that stood there.
+	UnconfirmedFrom uint64
+	UnconfirmedBy   TCPFlags
 }
 
 // ResetTTL says what the IP TTL (hop limit) of the RST that ended a

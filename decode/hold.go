@@ -75,14 +75,21 @@ const (
 	// what the sender said is shown as a pick-up after the close
 	// (giveUpResumed).
 	rstPickUpWaits
+	// rstSenderWaits: held, and its sender's bytes went on in sequence
+	// more than rstHold after it, its TTL unlike its sender's (injected:
+	// its sender never saw it, so they show nothing): their events wait
+	// (connHold.waiting), shown in place once its receiver goes on, else
+	// after the close it ends in (hold_owed.go).
+	rstSenderWaits
 )
 
-// pickUpWaitsMax bounds the events a pick-up keeps waiting
-// (rstPickUpWaits): 8 of 512 bytes (a ControlEvent), 4 KiB a connection. A side
-// talking alone after an RST its peer took says little (a server its
-// replies to what the client sent before, a client the commands it sends
-// before it waits for a reply); one that says more was not cut off by
-// it, and is shown at once (Stats.PickUpWaitsFull).
+// pickUpWaitsMax bounds the events a pick-up (rstPickUpWaits), or an
+// injected RST's sender (rstSenderWaits), keeps waiting: 8 of 512 bytes
+// (a ControlEvent), 4 KiB a connection. A side talking alone after an
+// RST its peer took says little (a server its replies to what the client
+// sent before, a client the commands it sends before it waits for a
+// reply); one that says more was not cut off by it, and is shown at once
+// (Stats.PickUpWaitsFull).
 const pickUpWaitsMax = 8
 
 // connHold is what is held for one connection.
@@ -94,14 +101,18 @@ type connHold struct {
 	at   time.Duration // the idle clock at the RST (the host pair's times are on it)
 	bad  bool          // the RST's checksum is wrong (checksum.go)
 	note rstNote       // what the connection's ControlClose says of it, if it ends by it
-	// waiting: the events of a pick-up not shown yet (rstPickUpWaits), at
-	// most pickUpWaitsMax.
+	// waiting: the events not shown yet of a pick-up (rstPickUpWaits)
+	// or of an injected RST's sender (rstSenderWaits), at most
+	// pickUpWaitsMax.
 	waiting []ControlEvent
 	// senderNext: where its sender's stream stood at it. Its receiver's
 	// bytes acknowledging past there answer bytes sent after it.
 	senderNext uint32
-	syn        bool   // a SYN with another ISN is held
-	synSeq     uint32 // its sequence number
+	// wentOn: when bytes last went on in sequence after it that showed
+	// nothing (holdOwed).
+	wentOn time.Time
+	syn    bool   // a SYN with another ISN is held
+	synSeq uint32 // its sequence number
 }
 
 // holdsRST tells whether h (nil: no hold) holds an RST.
@@ -114,6 +125,10 @@ func (h *connHold) ttlOdd() bool { return h.note.ttl == ResetTTLOther }
 // pickUpWaits tells whether h (nil: no hold) holds an RST anew on a
 // connection picked up again by its sender's bytes, whose events wait.
 func (h *connHold) pickUpWaits() bool { return h != nil && h.rst == rstPickUpWaits }
+
+// senderWaits tells whether h (nil: no hold) holds an injected RST whose
+// sender's events wait (rstSenderWaits).
+func (h *connHold) senderWaits() bool { return h != nil && h.rst == rstSenderWaits }
 
 // rstNote is what an RST that ends a connection showed of its sender
 // (ControlEvent.ResetTTL, ResetAcked, ResetNoACK).
@@ -154,6 +169,9 @@ func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment, note rstNote)
 		// this RST ends it.
 		t.giveUpResumed(cs, h)
 		return false
+	} else if h.senderWaits() && d != h.by {
+		t.resetWhileWaiting(cs, d, s, note) // (hold_owed.go)
+		return true
 	}
 	if !cs.established() {
 		return false
@@ -174,7 +192,7 @@ func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment, note rstNote)
 // since it whatever moved.
 func (t *controlTable) holdDue(cs *controlConn, h *connHold, now time.Time) bool {
 	since := now.Sub(h.ts)
-	if since < rstHold {
+	if since < rstHold || holdOwed(cs, h, now) {
 		return false
 	}
 	if since >= rstHoldMax || !cs.paired {
@@ -205,22 +223,29 @@ func (t *controlTable) goesOn(cs *controlConn, d int, s *Segment) {
 		// The RST's receiver sent these before the RST reached it (a
 		// reply crossing the client's reset), or the RST was injected
 		// and these are its sender's: they prove nothing.
+		h.wentOn = s.TS
+		if h.rst == rstHeld && d == h.by && h.ttlOdd() && s.TS.Sub(h.ts) >= rstHold {
+			h.rst = rstSenderWaits // (hold_owed.go)
+		}
 		return
 	}
 	t.rstNotTaken(h.bad, h.ttlOdd())
-	pickUp := h.rst == rstPickUpWaits
+	was := h.rst
 	h.rst = rstNone
-	if pickUp {
+	switch was {
+	case rstPickUpWaits:
 		t.d.stats.ClosedResumed++
 		cs.showHeld(h.takeWaiting())
+	case rstSenderWaits:
+		cs.showHeld(h.takeWaiting()) // (in place: the session goes on)
 	}
 	if !h.syn {
 		delete(t.holds, cs)
 	}
 }
 
-// takeWaiting returns the events of a pick-up that waited, which the
-// hold no longer keeps.
+// takeWaiting returns the events that waited (a pick-up's, an injected
+// RST's sender's), which the hold no longer keeps.
 func (h *connHold) takeWaiting() []ControlEvent {
 	q := h.waiting
 	h.waiting = nil
@@ -242,13 +267,14 @@ func (cs *controlConn) showHeld(held []ControlEvent) {
 }
 
 // waitResumed keeps back e, an event of cs while its pick-up waits to be
-// shown (rstPickUpWaits); it tells whether it did. Past pickUpWaitsMax
-// events the pick-up is taken as shown, its RST still held as any other
-// (counted: Stats.PickUpWaitsFull): a side that goes on that long after
-// an RST was not cut off by it.
+// shown (rstPickUpWaits), or while an injected RST's sender's events wait
+// (rstSenderWaits); it tells whether it did. Past pickUpWaitsMax events
+// they are shown in place, its RST still held as any other (counted:
+// Stats.PickUpWaitsFull): a side that goes on that long after an RST was
+// not cut off by it.
 func (t *controlTable) waitResumed(cs *controlConn, e *ControlEvent) bool {
 	h := t.holds[cs]
-	if !h.pickUpWaits() {
+	if !h.pickUpWaits() && !h.senderWaits() {
 		return false
 	}
 	if len(h.waiting) < pickUpWaitsMax {

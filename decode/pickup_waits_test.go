@@ -6,25 +6,42 @@ import (
 	"time"
 )
 
-// TestPickUpWaitsBounded guards the bound on the events a connection
-// picked up again by the side an RST was sent in the name of keeps
-// waiting for its peer to go on too (pickUpWaitsMax, about 512 bytes
-// each): past it they are shown at once, in order, and the hit counted
+// TestPickUpWaitsBounded guards the bound on the events kept waiting
+// after an RST sent in the name of the side that goes on talking
+// (pickUpWaitsMax, about 512 bytes each): a connection picked up again
+// by that side after the RST closed it (rstPickUpWaits: nothing was owed,
+// the hold ended), and a connection whose RST is still held because the
+// client's DELE awaits its reply (rstSenderWaits: hold_owed.go). Past the
+// bound they are shown at once, in order, and the hit counted
 // (Stats.PickUpWaitsFull); within it they wait.
 func TestPickUpWaitsBounded(t *testing.T) {
 	for _, tc := range []struct {
+		state    string
+		owed     bool // the DELE's reply is owed at the RST (else a NOOP answered)
 		replies  int
 		wantFull uint64
+		// opens: the sessions opened by the capture's end: the pick-up
+		// is one of its own; an RST never shown not taken ends the first
+		// at it, and what waited is shown after it, as a pick-up, unless
+		// the bound showed it in place.
+		opens int
 	}{
-		{pickUpWaitsMax, 0},
-		{pickUpWaitsMax + 1, 1},
+		{"pick-up", false, pickUpWaitsMax, 0, 2},
+		{"pick-up", false, pickUpWaitsMax + 1, 1, 2},
+		{"sender waits", true, pickUpWaitsMax, 0, 2},
+		{"sender waits", true, pickUpWaitsMax + 1, 1, 1},
 	} {
-		t.Run(fmt.Sprint(tc.replies, " replies"), func(t *testing.T) {
+		t.Run(fmt.Sprint(tc.state, " ", tc.replies, " replies"), func(t *testing.T) {
 			rec, d, v := openConv(t)
 			v.srv("220 hi\r\n")
 			v.cli("USER alice\r\n")
 			v.srv("230 ok\r\n")
-			v.cli("DELE secret.txt\r\n")
+			if tc.owed {
+				v.cli("DELE secret.txt\r\n")
+			} else {
+				v.cli("NOOP\r\n")
+				v.srv("200 ok\r\n")
+			}
 			v.sendMangled(v.s, v.c, v.sseq, v.cseq, FlagRST|FlagACK, "", setTTL(255))
 			v.ts = v.ts.Add(10 * time.Second)
 			for i := range tc.replies {
@@ -37,6 +54,9 @@ func TestPickUpWaitsBounded(t *testing.T) {
 				}
 			}
 			shown = shown[min(2, len(shown)):] // (the 220 and 230)
+			if !tc.owed {
+				shown = shown[min(1, len(shown)):] // (the 200)
+			}
 			if full := tc.wantFull > 0; full && len(shown) != tc.replies || !full && len(shown) != 0 {
 				dumpEvents(t, rec)
 				t.Fatalf("%d replies shown before the hold ended: %q", len(shown), shown)
@@ -50,6 +70,16 @@ func TestPickUpWaitsBounded(t *testing.T) {
 				t.Errorf("PickUpWaitsFull %d, want %d", st.PickUpWaitsFull, tc.wantFull)
 			}
 			d.Finish()
+			opens := 0
+			for _, e := range rec.control {
+				if e.Kind == ControlOpen {
+					opens++
+				}
+			}
+			if opens != tc.opens {
+				dumpEvents(t, rec)
+				t.Errorf("%d sessions opened, want %d", opens, tc.opens)
+			}
 		})
 	}
 }

@@ -87,11 +87,13 @@ type Stats struct {
 	// command the client was reset at): picked up again mid-stream there,
 	// as a session of its own, so that what it said is shown.
 	ResetSenderWentOn uint64 `json:"reset_sender_went_on,omitempty"`
-	// PickUpWaitsFull: control connections picked up again by the bytes
-	// of the side an RST unlike its own was sent in the name of, whose
-	// events passed the 8 kept waiting for its peer to go on too
-	// (hold.go pickUpWaitsMax): shown then, before the RST was shown
-	// not taken, and neither in ClosedResumed nor in ResetSenderWentOn.
+	// PickUpWaitsFull: control connections where the side an RST unlike
+	// its own was sent in the name of talked on, picked up again by its
+	// bytes after the RST closed the connection or the RST still held (a
+	// command's reply owed: hold_owed.go), and whose events passed the 8
+	// kept waiting for its peer to go on too (hold.go pickUpWaitsMax):
+	// shown then, in place, before the RST was shown not taken, and
+	// neither in ClosedResumed nor in ResetSenderWentOn.
 	PickUpWaitsFull uint64 `json:"pickup_waits_full,omitempty"`
 	// FailedFromPort20: connects from port 20 to a control port that
 	// failed (refused, unanswered, unreachable: what a session's Connect
@@ -142,6 +144,11 @@ type Stats struct {
 	// differ from them (ControlConflict): two versions of one stretch of
 	// a control stream, the first one taken.
 	ControlConflicts uint64 `json:"control_conflicts,omitempty"`
+	// ControlUnconfirmed: stretches of control bytes at a stream's end
+	// past their receiver's last ACK, at whose first byte the sender's
+	// FIN or RST then stood (ControlUnconfirmed): injected, not the
+	// sender's, and taken back.
+	ControlUnconfirmed uint64 `json:"control_unconfirmed,omitempty"`
 	// RSTNotTaken: in-window RSTs on control connections after which the
 	// connection's bytes went on in sequence: no endpoint took them.
 	RSTNotTaken uint64 `json:"rst_not_taken,omitempty"`

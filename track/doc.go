@@ -229,6 +229,15 @@
 // the inferences of an announcement a capture gap held read those, not
 // Commands, and decide the same whatever the session keeps.
 //
+// A 227/228/229 that pairs with no command stands for a PASV the capture
+// lost, except in a session whose every command is in the capture (from
+// its SYN, no gap or conflict) while none waits: no PASV was sent, and it
+// is an unsolicited reply that arms nothing (unsolicited.go). Client
+// commands decode shows were not the client's (ControlUnconfirmed: never
+// acknowledged, the client's own FIN or RST at their bytes) are marked
+// Unconfirmed, an active endpoint of theirs nothing used is retracted,
+// and the diagnosis draws nothing from them (unconfirmed.go).
+//
 // The end of a control connection, and whether it is encrypted, come from
 // decode as values; track reads control segments only to know an
 // encrypted session is still active. With file extraction, the Tracker is

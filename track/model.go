@@ -302,6 +302,10 @@ const (
 	// cmdCaptureEnded, with ftp.CmdUnterminated: the capture ended with
 	// the line under way (decode.ControlEvent.CaptureEnded).
 	cmdCaptureEnded
+	// cmdUnconfirmed: the command's bytes were never acknowledged by the
+	// server, and the client's own FIN, or an RST in its name, stood at
+	// them (decode.ControlUnconfirmed): not taken (unconfirmed.go).
+	cmdUnconfirmed
 )
 
 // CaptureEnded tells whether c, sent without its line end
@@ -1117,6 +1121,12 @@ const (
 	// sent application data. TLSSent holds what each side sent,
 	// ClientAlert whether the client sent an alert.
 	EventTLSUnfinished EventKind = "tls-unfinished"
+	// EventUnconfirmed: bytes of one side at its stream's end that the
+	// other never acknowledged, at whose first byte the side's own FIN
+	// or RST stood (decode.ControlUnconfirmed): not that side's, and
+	// what they said is not taken as the session's (unconfirmed.go). Num
+	// is the FIN's or RST's packet, Bytes how many.
+	EventUnconfirmed EventKind = "unconfirmed"
 )
 
 // Event is something that happened in a session outside the command/reply

@@ -183,8 +183,12 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		t.addReply(sess, head, r)
 		return
 	}
+	idle := len(sess.pending) == 0
 	c, lostInGap, unasked := t.pairReply(sess, r.Code, r.Text)
-	if c == nil && e.Endpoint.Via.Passive() && e.EndpointErr == nil && (r.Code == 227 || r.Code == 228 || r.Code == 229) {
+	if c == nil && idle && e.Endpoint.Via.Passive() && e.EndpointErr == nil && passiveReply(&r) && sess.commandsAllSeen() {
+		// No command asked for it (unsolicited.go).
+		unasked = true
+	} else if c == nil && e.Endpoint.Via.Passive() && e.EndpointErr == nil && passiveReply(&r) {
 		// The PASV is gone but its reply says all that matters: the
 		// endpoint is still announced, and a client will connect to it.
 		c = t.unseenCommand(sess, e.Endpoint.Via.String(), r)

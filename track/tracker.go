@@ -1168,6 +1168,8 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		}
 		t.event(sess, Event{Kind: EventConflict, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: conflictText(e)})
 		t.lineConflict(sess, e)
+	case decode.ControlUnconfirmed:
+		t.unconfirmed(sess, e)
 	case decode.ControlEncrypted:
 		if !sess.Encrypted {
 			t.encryptControl(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: "TLS after AUTH, the AUTH or its 234 reply lost in a capture gap"})

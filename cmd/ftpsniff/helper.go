@@ -1154,7 +1154,7 @@ func (h *helperLayer) SessionStart(s *track.Session) {
 // Command implements track.Sink: the announcement's simulation becomes
 // findings about the command, and is kept for its data connection.
 func (h *helperLayer) Command(s *track.Session, c *track.Command) {
-	if c.EndpointVia != 0 {
+	if c.EndpointVia != 0 && !c.Unconfirmed() { // (not taken: track/unconfirmed.go)
 		h.announcement(s, c)
 	}
 	h.sink.Command(s, c)

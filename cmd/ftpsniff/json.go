@@ -271,6 +271,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 	}
 	w.boolOmit("uncertain", c.Uncertain)
 	w.boolOmit("unseen", c.Unseen)
+	w.boolOmit("unconfirmed", c.Unconfirmed()) // (track/unconfirmed.go)
 	w.boolOmit("junk", c.Junk)
 	w.boolOmit("refused", c.Refused)
 	w.intOmit("dropped_bytes", int64(c.Dropped))
@@ -456,7 +457,7 @@ func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
 	w.time("ts", e.TS)
 	w.uint("packet", e.Num)
 	resent := e.Kind == track.EventUndelivered || e.Kind == track.EventDeliveredLate
-	if e.Kind == track.EventGap || e.Kind == track.EventJunk || resent || e.Kind == track.EventConflict {
+	if e.Kind == track.EventGap || e.Kind == track.EventJunk || resent || e.Kind == track.EventConflict || e.Kind == track.EventUnconfirmed {
 		if e.FromClient {
 			w.str("from", "client")
 		} else {

@@ -1095,6 +1095,10 @@ func (o *textOutput) commandStatus(c *track.Command) {
 	if c.Refused {
 		o.printf("%s %s\n", pad, p.warn.Sprintf("    (%s refused: no data connection is expected from it)", c.Verb))
 	}
+	if c.Unconfirmed() {
+		o.printf("%s %s\n", pad, p.warn.Sprint("    (not taken: the server never acknowledged it; see unconfirmed below)"))
+		return
+	}
 	switch c.Status {
 	case track.StatusNoReply, track.StatusPending:
 		o.printf("%s %s\n", pad, p.warn.Sprint("    (no reply seen)"))
@@ -1506,6 +1510,15 @@ func shownKept(s string, dropped int) string {
 	return t
 }
 
+// unaskedEndpoint says, after "unsolicited", why a passive reply no
+// command asked for announces nothing (track/unsolicited.go).
+func unaskedEndpoint(code int) string {
+	if code == 227 || code == 228 || code == 229 {
+		return ": the client sent no PASV, EPSV or LPSV; its endpoint is not followed"
+	}
+	return ""
+}
+
 // gapHow says what became of a gap's bytes: cut by the snap length from
 // a frame the capture holds (they went on to the receiver), or missing.
 func gapHow(e *track.Event) string {
@@ -1531,7 +1544,7 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 			msg += "  " + droppedNote(e.Dropped)
 		}
 	case track.EventUnsolicited:
-		msg = fmt.Sprintf("--> %d %s  (unsolicited)", e.Code, o.eventReply(e))
+		msg = fmt.Sprintf("--> %d %s  (unsolicited%s)", e.Code, o.eventReply(e), unaskedEndpoint(e.Code))
 	case track.EventReplyNoCommand:
 		msg = fmt.Sprintf("--> %d %s  (reply without a command)", e.Code, o.eventReply(e))
 	case track.EventReplyGap:
@@ -1961,12 +1974,13 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 	}
 	addw(st.ClosedResumed, "control connections closed by FINs or an RST whose later bytes went on in sequence where they stood, from a side that shows the close was not taken ("+resumedHow+"): picked up again there (mid-stream, each shown as a session of its own)")
 	addw(st.ResetSenderWentOn, "control connections reset by a box between in one side's name whose other side took the reset, while the side named, never reset, went on sending: what it sent after is shown as a session picked up mid-stream (the other side never got it)")
-	addw(st.PickUpWaitsFull, "control connections picked up again by the side a box between reset them in the name of, which said more than is kept waiting for the other side to go on too: shown at once, before the reset was shown not taken")
+	addw(st.PickUpWaitsFull, "control connections where the side a box between reset them in the name of talked on (picked up again after the reset, or while a reply was owed), saying more than is kept waiting for the other side to go on too: shown at once, before the reset was shown not taken")
 	addw(st.ClientHelloOnControlPort, "control connections whose client opened with a TLS ClientHello that the server did not answer in clear FTP, read as text (their lines not FTP): if the server takes ftps:// on that port, give --implicit-tls-port PORT")
 	addw(st.RefusalsWithoutSYN, "control connections seen only as resets from the control port refusing a SYN the capture never held, not shown as sessions (a SYN flood's backscatter, spoofing these addresses, or SYNs the capture lost)")
 	addw(st.FailedFromPort20, "connects from port 20 to a control port that failed (refused, unanswered or unreachable), not shown as sessions (an active data connection to a control port, or a scan)")
 	addw(st.IdleResumed, "control connections closed as idle whose later bytes picked them up again (mid-stream; each shown as continuing its session and counted with it)")
 	addw(st.ControlBadChecksum, "control segments with a wrong TCP or IP header checksum among their sender's right ones, not taken (forged or corrupted, or more than could be kept aside to be judged: JSON control_bad_checksum)")
+	addw(st.ControlUnconfirmed, "stretches of control bytes at a stream's end past their receiver's last acknowledgement, where the sender's own FIN or RST then stood: not the sender's (injected), not taken")
 	addw(st.ControlConflicts, "later copies of control bytes that differ from the copy taken: two versions of a stretch of a control stream (forged or corrupted)")
 	addn(st.ControlStalls, "control segment sent again and again, never acknowledged", "control segments sent again and again, never acknowledged")
 	addw(st.RSTNotTaken, "RSTs on control connections after which the connection went on in sequence: not taken, the session goes on")

@@ -332,6 +332,15 @@ func (d *Diagnoser) SessionStart(s *track.Session) {
 
 // Command implements track.Sink.
 func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
+	if c.Unconfirmed() {
+		// Not taken: the server never got it, and the client's own FIN,
+		// or an RST in its name, stood at its bytes
+		// (track/unconfirmed.go). Nothing is derived from it.
+		if d.next != nil {
+			d.next.Command(s, c)
+		}
+		return
+	}
 	d.hosts.noteAnnounced(s, c.Data)
 	d.noteFXP(s, c)
 	if len(c.Replies) > 0 || c.Status == track.StatusInterrupted {
