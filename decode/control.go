@@ -223,11 +223,14 @@ type controlTable struct {
 	// recent: the latest control bytes delivered, to tell a later copy
 	// that differs (conflict.go); allocated with the first.
 	recent *recentCtl
-	// heardConn, heard: the connection whose segment is being handled
-	// and when both its sides were last heard before it (heardBoth), for
-	// the commands the segment completes (ControlEvent.Heard).
-	heardConn *controlConn
-	heard     time.Time
+	// heardConn, heardFrom, heardAfter: the connection whose segment is
+	// being handled, and its start and its other side's latest segment
+	// as they stood before it (heardBoth), from which the commands the
+	// segment completes get ControlEvent.Heard: the Add only for them,
+	// not for every segment. heardAfter is -1 when a side was never heard.
+	heardConn  *controlConn
+	heardFrom  time.Time
+	heardAfter int64
 	// ignore: the segment find returned the connection for is its
 	// connection's but ends or changes nothing (a SYN held): handleTCP
 	// hands it to the Handler as the connection's, not to segment.
@@ -723,18 +726,27 @@ func (t *controlTable) busyHosts(cs *controlConn) bool {
 // it completes carry when both sides were last heard before it
 // (ControlEvent.Heard).
 func (t *controlTable) segment(cs *controlConn, s *Segment) {
-	t.heardConn, t.heard = cs, cs.heardBoth()
+	t.heardConn, t.heardFrom, t.heardAfter = cs, cs.firstTS, -1
+	if cs.heardBoth() {
+		t.heardAfter = int64(cs.otherSeen)
+	}
 	t.segmentIn(cs, s)
 	t.heardConn = nil
 }
 
-// heardBoth is when both sides of cs had last been heard, the earlier of
-// their latest segments; zero when a side was never heard.
-func (cs *controlConn) heardBoth() time.Time {
-	if cs.asm.half[dirClient].ttls == 0 || cs.asm.half[dirServer].ttls == 0 {
+// heardBoth tells whether both sides of cs were heard; then the earlier
+// of their latest segments came otherSeen after firstTS.
+func (cs *controlConn) heardBoth() bool {
+	return cs.asm.half[dirClient].ttls != 0 && cs.asm.half[dirServer].ttls != 0
+}
+
+// heard is when both sides of the connection whose segment is being
+// handled had last been heard before it; zero when a side was never heard.
+func (t *controlTable) heard() time.Time {
+	if t.heardAfter < 0 {
 		return time.Time{}
 	}
-	return cs.firstTS.Add(time.Duration(cs.otherSeen) * time.Millisecond)
+	return t.heardFrom.Add(time.Duration(t.heardAfter) * time.Millisecond)
 }
 
 // sawSide notes that the connection's latest segment, lastSeen, is
@@ -1378,7 +1390,7 @@ func (cs *controlConn) finished(d int, num uint64, ts time.Time) {
 // announced (ControlOpen) before its first event.
 func (cs *controlConn) emit(e *ControlEvent) {
 	if e.Kind == ControlCommand && cs.t.heardConn == cs {
-		e.Heard = cs.t.heard
+		e.Heard = cs.t.heard()
 	}
 	if cs.probing() && !cs.probeEvent(e) {
 		return // held back, or the candidate is not FTP

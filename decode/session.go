@@ -46,7 +46,7 @@ const (
 // sessionParser is the FTP half of one control connection. Every
 // connection followed has one, so what only some need is behind a
 // pointer (a candidate's probe), and a splitter's buffer is held only
-// while a line is being read (idleSplitters). With it a controlConn is
+// while a line is being read (idleLineBufs). With it a controlConn is
 // 760 bytes, which the allocator's 768-byte class holds with its 8-byte
 // header: 8 bytes more cost 128 a connection (the 896 class).
 type sessionParser struct {
@@ -70,7 +70,7 @@ type sessionParser struct {
 	urgent  [2]urgentMark // urgent data seen, not yet attached to a line
 	syn     [2]bool       // the direction began with its SYN (set by the owner)
 	// parked: split[d] is at rest and holds no buffer; the buffer it had
-	// went back to idleSplitters.
+	// went back to idleLineBufs.
 	parked [2]bool
 	state  parseState
 
@@ -933,53 +933,48 @@ func endsLine(data []byte) bool {
 }
 
 // Line splitters between lines. A control connection spends nearly all
-// its life between lines, and a splitter's buffer (its first holds
-// parkLineMax bytes, per direction) is needed only while a line is being
-// read: a splitter at rest goes to idleSplitters, buffer and all, and the
-// next bytes of any connection take one from there. A splitter that read
-// a longer line grew its buffer and is left to the collector instead, so
-// the pool keeps only small buffers. sync.Pool, because decoders run on
-// several goroutines (live --workers) and the pool must take no lock;
-// holders keeps the empty boxes, so that neither handing back nor taking
-// allocates.
-var (
-	idleSplitters sync.Pool // *ftp.LineSplitter at rest, with a buffer
-	holders       = sync.Pool{New: func() any { return new(ftp.LineSplitter) }}
-)
+// its life between lines, and a splitter's buffer (parkLineMax bytes,
+// per direction) is needed only while a line is being read: a splitter
+// at rest hands its buffer to idleLineBufs, and the next bytes of any
+// connection take one from there. A splitter that read a longer line
+// grew its buffer and is left to the collector instead, so the pool
+// keeps only small buffers. sync.Pool, because decoders run on several
+// goroutines (live --workers) and the pool must take no lock; it holds
+// each buffer as a pointer to its array, so that neither handing back
+// nor taking allocates, and each is one pool call.
+var idleLineBufs sync.Pool // *[parkLineMax]byte: a splitter's buffer at rest
 
-// parkLineMax is the capacity of a fresh splitter's buffer (decode/ftp's
+// parkLineMax is the capacity of a splitter's buffer as pooled (decode/ftp's
 // initial line buffer): a splitter that saw a longer line may have grown.
 const parkLineMax = 128
 
-// parkSplitter hands direction d's splitter, at rest, to idleSplitters.
+// parkSplitter leaves direction d's splitter at rest without a buffer,
+// the one it had handed to idleLineBufs.
 func (p *sessionParser) parkSplitter(d int) {
 	if p.has(longLine(d)) {
 		p.freshSplitter(d)
 		return
 	}
-	box := holders.Get().(*ftp.LineSplitter)
-	*box = p.split[d]
-	p.split[d] = box.Rest()
+	buf := p.split[d].SwapBuffer(nil)
+	p.split[d] = p.split[d].Rest()
 	p.parked[d] = true
-	idleSplitters.Put(box)
+	if cap(buf) == parkLineMax {
+		idleLineBufs.Put((*[parkLineMax]byte)(buf[:parkLineMax]))
+	}
 }
 
 // takeSplitter gives direction d a splitter with a buffer again, when it
-// has none: one at rest from idleSplitters, or (none there) the fresh one
-// it has, which makes its own.
+// has none: one from idleLineBufs, or (none there) a new one.
 func (p *sessionParser) takeSplitter(d int) {
 	if !p.parked[d] {
 		return
 	}
 	p.parked[d] = false
-	box, _ := idleSplitters.Get().(*ftp.LineSplitter)
-	if box == nil {
-		return
+	buf, _ := idleLineBufs.Get().(*[parkLineMax]byte)
+	if buf == nil {
+		buf = new([parkLineMax]byte) // (what the splitter's first Write would make, pooled later)
 	}
-	// Its buffer only: the line ends it saw were another stream's.
-	p.split[d].TakeBuffer(box)
-	*box = ftp.LineSplitter{}
-	holders.Put(box)
+	p.split[d].SwapBuffer(buf[:0])
 }
 
 // gap reports n bytes of direction d missing from the capture.

@@ -679,11 +679,14 @@ func (s *LineSplitter) Rest() LineSplitter {
 	return LineSplitter{MaxLine: s.MaxLine, LoneCR: s.LoneCR, eol: s.eol &^ (eolAfterCR | eolCRData)}
 }
 
-// TakeBuffer gives s, a splitter at rest, the buffer of o, another at
-// rest, which is left without one: s keeps its own bound, LoneCR and line
-// ends.
-func (s *LineSplitter) TakeBuffer(o *LineSplitter) {
-	s.buf, o.buf = o.buf[:0], nil
+// SwapBuffer gives s, a splitter at rest, b (emptied; nil: none) for
+// its lines, and returns the buffer it had: the session parser pools
+// the buffers themselves between lines. s keeps its own bound, LoneCR
+// and line ends.
+func (s *LineSplitter) SwapBuffer(b []byte) []byte {
+	old := s.buf
+	s.buf = b[:0]
+	return old
 }
 
 // Pending reports the number of line bytes buffered.

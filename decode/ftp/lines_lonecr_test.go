@@ -117,7 +117,7 @@ func TestLineSplitterLoneCRClient(t *testing.T) {
 }
 
 // TestLineSplitterRestKeepsLineEnds: a splitter swapped for one at rest
-// (Rest, TakeBuffer: the session parser pools buffers between lines)
+// (Rest, SwapBuffer: the session parser pools buffers between lines)
 // keeps the stream's line ends and LoneCR, and takes none from the
 // splitter whose buffer it takes.
 func TestLineSplitterRestKeepsLineEnds(t *testing.T) {
@@ -129,7 +129,7 @@ func TestLineSplitterRestKeepsLineEnds(t *testing.T) {
 	r := s.Rest()
 	other := LineSplitter{}
 	other.Write([]byte("x\n"), nil) // a LF stream's splitter, at rest
-	r.TakeBuffer(&other)
+	r.SwapBuffer(other.SwapBuffer(nil))
 	r.Write([]byte("331 c\r"), emit)
 	want := []crLine{{"220-a", true, false, 0}, {"220 b", true, false, 0}, {"331 c", true, false, 0}}
 	if !reflect.DeepEqual(got, want) {
