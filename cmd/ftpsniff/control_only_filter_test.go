@@ -145,23 +145,23 @@ func TestControlOnlyJSONSaysSo(t *testing.T) {
 			}
 		}
 	}
-	c, _ := summaryRecord(t, recs)["control_only"].(map[string]any)
+	c, _ := summaryRecord(t, recs)["control_only_totals"].(map[string]any)
 	if c["input"] != true || c["findings"] != float64(1) || c["filtered_findings"] != float64(0) {
-		t.Errorf("summary control_only = %v", c)
+		t.Errorf("summary control_only_totals = %v", c)
 	}
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"read", "--format", "zeek", p21}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("zeek: exit %d: %s", code, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), `"control_only":{"input":true,"findings":1`) {
+	if !strings.Contains(stderr.String(), `"control_only_totals":{"input":true,"findings":1`) {
 		t.Errorf("zeek's summary record has no control_only:\n%s", stderr.String())
 	}
 	if !strings.Contains(stdout.String(), `"ftpsniff.findings":["active-blocked","server-data-error"],"ftpsniff.control_only":true`) {
 		t.Errorf("zeek's PORT line has no ftpsniff.control_only:\n%s", stdout.String())
 	}
 	recs = runJSONRecordsOK(t, "read", "--json", "../../pcaps/real/active-client-firewall.pcap")
-	if c, ok := summaryRecord(t, recs)["control_only"]; ok {
-		t.Errorf("unfiltered: summary control_only = %v", c)
+	if c, ok := summaryRecord(t, recs)["control_only_totals"]; ok {
+		t.Errorf("unfiltered: summary control_only_totals = %v", c)
 	}
 }
 
@@ -218,9 +218,9 @@ func TestRecordedCaptureFilterSettles(t *testing.T) {
 		if len(fs) != 1 || fs[0]["capture_filter"] != filter {
 			t.Errorf("%q: data-not-attempted capture_filter: %v", filter, fs)
 		}
-		c, _ := summaryRecord(t, recs)["control_only"].(map[string]any)
+		c, _ := summaryRecord(t, recs)["control_only_totals"].(map[string]any)
 		if c["capture_filter"] != filter || c["capture_filter_effect"] != "drops-data" || c["filtered_findings"] != float64(1) {
-			t.Errorf("%q: summary control_only = %v", filter, c)
+			t.Errorf("%q: summary control_only_totals = %v", filter, c)
 		}
 	}
 	if out := flat(readSummary(t, pcapngWithFilter(t, dir, p21, "port 21"))); !strings.Contains(out, `the capture filter "port 21" (recorded in the capture file) left the data connections out`) {

@@ -191,7 +191,7 @@ type fileFailedOutput interface {
 // counters and limits, and what was not extracted.
 type extractStats struct {
 	Dir          string              `json:"dir"`
-	Files        extract.Stats       `json:"files"`
+	Files        extract.Stats       `json:"folder"` // (not "files": the vantage record's list of inputs)
 	Limits       extractLimits       `json:"limits"`
 	Payload      decode.PayloadStats `json:"reassembly"`
 	CreateFailed int64               `json:"create_failed,omitempty"` // files not created: a bound (counted in Files) or a file-system error
@@ -204,8 +204,8 @@ type extractStats struct {
 	NotReassembled int64 `json:"not_reassembled,omitempty"`
 	// NotReassembledBytes: the payload bytes those transfers carried.
 	NotReassembledBytes int64 `json:"not_reassembled_bytes,omitempty"`
-	NoCommand           int64 `json:"no_command,omitempty"` // data connections that carried bytes before any transfer command was linked to them
-	Encrypted           int64 `json:"encrypted,omitempty"`  // data connections that began with the client's TLS ClientHello: ciphertext, not written
+	NoCommand           int64 `json:"no_command,omitempty"`            // data connections that carried bytes before any transfer command was linked to them
+	Encrypted           int64 `json:"encrypted_connections,omitempty"` // data connections that began with the client's TLS ClientHello: ciphertext, not written
 	// EncryptedSession: data connections of sessions whose control
 	// channel was TLS (no transfer command visible) that began with the
 	// client's TLS ClientHello: ciphertext, not written (not NoCommand).

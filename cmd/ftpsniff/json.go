@@ -35,6 +35,9 @@ type jsonOutput struct {
 	// overlaps: inputs read one after the other that overlap in time
 	// (tellOverlap), for the summary's input_overlaps.
 	overlaps overlapList
+
+	// uids: the session_uid of each live session's records.
+	uids sessionUIDs
 }
 
 // InputOverlap keeps an overlap of the inputs for the summary record.
@@ -141,7 +144,10 @@ func (o *jsonOutput) Flush() error {
 	return o.err
 }
 
-func (o *jsonOutput) SessionStart(*track.Session) {}
+func (o *jsonOutput) SessionStart(s *track.Session) { o.uids.get(o.ids.Observer, s, true) }
+
+// uid is the session_uid of a record about the live session s.
+func (o *jsonOutput) uid(s *track.Session) string { return o.uids.get(o.ids.Observer, s, true) }
 
 func (o *jsonOutput) SessionEnd(s *track.Session) {
 	if s.Counted() {
@@ -150,6 +156,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 	w := o.begin()
 	w.str("type", "session")
 	w.int("id", int64(s.ID))
+	w.str("session_uid", o.uids.end(o.ids.Observer, s))
 	w.addr("client", s.Client)
 	w.addr("server", s.Server)
 	w.strRaw("user", "user_raw", s.User)
@@ -217,6 +224,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 	w := o.begin()
 	w.str("type", "command")
 	w.int("session", int64(s.ID))
+	w.str("session_uid", o.uid(s))
 	w.int("index", int64(c.Index))
 	w.time("ts", c.TS)
 	w.uint("packet", c.Num)
@@ -304,6 +312,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	w := o.begin()
 	w.str("type", "data")
 	w.int("session", int64(s.ID))
+	w.str("session_uid", o.uid(s))
 	w.int("id", int64(d.ID))
 	w.str("via", d.ViaName())
 	if d.Match == track.MatchAnnounceLost {
@@ -453,6 +462,7 @@ func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
 	w := o.begin()
 	w.str("type", "event")
 	w.int("session", int64(s.ID))
+	w.str("session_uid", o.uid(s))
 	w.str("kind", string(e.Kind))
 	w.time("ts", e.TS)
 	w.uint("packet", e.Num)
@@ -469,7 +479,7 @@ func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
 		// holds (they crossed it to the receiver), or never captured.
 		w.bool("snap_cut", e.Cut)
 	}
-	w.intOmit("code", int64(e.Code))
+	w.intOmit("reply_code", int64(e.Code))
 	text := maskedLine(e, o.showPass)
 	w.strOmitRaw("text", "text_raw", text)
 	if resent {
@@ -490,6 +500,9 @@ func (o *jsonOutput) Finding(f *diagnose.Finding) {
 	w.str("severity", f.Severity.String())
 	if f.Session != nil {
 		w.int("session", int64(f.Session.ID))
+		// (A finding may come after its session's end: its uid is
+		// then computed again, not kept.)
+		w.str("session_uid", o.uids.get(o.ids.Observer, f.Session, false))
 	} else {
 		w.int("session", 0)
 	}
@@ -636,7 +649,8 @@ type jsonSummary struct {
 	InputOverlapsMore int `json:"input_overlaps_more,omitempty"`
 	// ControlOnly: a capture that held nothing but control connections'
 	// packets, and the findings read while it did; absent when neither.
-	ControlOnly *jsonControlOnly `json:"control_only,omitempty"`
+	// (Not control_only: that is a finding's boolean.)
+	ControlOnly *jsonControlOnly `json:"control_only_totals,omitempty"`
 }
 
 // jsonControlOnly is the summary's control_only (controlOnlyTotals).

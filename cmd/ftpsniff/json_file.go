@@ -9,6 +9,8 @@ import (
 type jsonFile struct {
 	Type string `json:"type"`
 	*extract.FileRecord
+	// SessionUID: the session's session_uid, the key that joins runs.
+	SessionUID string `json:"session_uid,omitempty"`
 	// PathRaw and CwdRaw: the bytes of a path that is not valid UTF-8.
 	PathRaw []byte `json:"path_raw,omitempty"`
 	CwdRaw  []byte `json:"cwd_raw,omitempty"`
@@ -17,11 +19,14 @@ type jsonFile struct {
 }
 
 // File implements fileOutput.
-func (o *jsonOutput) File(_ *track.Session, _ *track.DataConn, r *extract.FileRecord) {
+func (o *jsonOutput) File(s *track.Session, _ *track.DataConn, r *extract.FileRecord) {
 	j := jsonFile{Type: "file", FileRecord: r, PathRaw: rawOf(r.Path), CwdRaw: rawOf(r.Cwd), Direction: "download"}
 	switch r.Command {
 	case "STOR", "STOU", "APPE":
 		j.Direction = "upload"
+	}
+	if s != nil {
+		j.SessionUID = o.uids.get(o.ids.Observer, s, false)
 	}
 	o.write(j)
 }

@@ -221,8 +221,9 @@ type record struct {
 	raw      string
 }
 
-// codeField is a record's "code": a finding's name, or a reply code (an
-// event's), kept as its text.
+// codeField is a record's "code" (a finding's name), kept as its text; a
+// number is read too (an event's reply code was "code" before it became
+// "reply_code").
 type codeField string
 
 func (c *codeField) UnmarshalJSON(b []byte) error {

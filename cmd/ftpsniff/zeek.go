@@ -291,15 +291,17 @@ func (o *zeekOutput) keepIdleEnd(id int, zs *zeekSession) {
 }
 
 // zeekUID makes a connection uid the way Zeek writes them ("C" and up to
-// 17 base62 digits of 96 bits), from what identifies the session in this
-// run, so that a capture read twice gives the same uids. It does not
-// match the uid Zeek gives the same connection: join on the Community ID.
+// 17 base62 digits of 96 bits), from what identifies the connection (its
+// first packet's time, its addresses, the observer), so that a capture
+// read twice gives the same uids; not the session's number, which
+// depends on the view (a carved file, live workers, a filter) and
+// restarts every run: the uid is the JSON records' session_uid, their key
+// across runs. It does not match the uid Zeek gives the same connection:
+// join on the Community ID.
 func zeekUID(observer string, s *track.Session) string {
 	h := sha1.New()
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], uint64(s.Start.UnixNano()))
-	h.Write(b[:])
-	binary.BigEndian.PutUint64(b[:], uint64(s.ID))
 	h.Write(b[:])
 	h.Write([]byte(s.Client.String() + " " + s.Server.String() + " " + observer))
 	sum := h.Sum(nil)
