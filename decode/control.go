@@ -210,6 +210,10 @@ type controlTable struct {
 
 	// holds: connections with an RST or a SYN held (hold.go), few.
 	holds map[*controlConn]*connHold
+	// tunnels: what the connections that came inside a tunnel saw of it
+	// (encap.go), made when the first did. (Not a field of the
+	// connection: it would take it past its allocation class.)
+	tunnels map[*controlConn]*Tunnel
 	// bad: segments with a wrong checksum kept aside (checksum.go),
 	// badBytes their bytes; at most maxBadHeld, maxBadBytes.
 	bad      []badSeg
@@ -1563,6 +1567,9 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		e.LastSeen = cs.firstTS.Add(cs.lastSeen)
 		e.Connect = failed
 		e.ServerUnacked = cs.unacked(dirServer)
+		if len(t.tunnels) > 0 {
+			e.Tunnel = t.tunnels[cs] // (handed over: dropped from the table below)
+		}
 		if why == CloseRST {
 			e.ResetTTL, e.ResetAcked, e.ResetNoACK = rst.ttl, rst.acked, rst.noACK
 		}
@@ -1686,6 +1693,9 @@ func (t *controlTable) remove(cs *controlConn) {
 	}
 	if len(t.handshakes) > 0 {
 		delete(t.handshakes, cs)
+	}
+	if len(t.tunnels) > 0 {
+		delete(t.tunnels, cs)
 	}
 	if len(t.bad) > 0 {
 		t.dropBad(cs)

@@ -40,6 +40,17 @@
 // (controlTable.handshakes), dropped when the handshake completes, the
 // walk is lost (a gap, bytes that are no record) or the connection leaves.
 //
+// A control connection whose segments came inside a tunnel (GRE, VXLAN,
+// GENEVE, IP in IP, GTP-U, MPLS in UDP or IP; not ERSPAN or TZSP, which
+// carry mirrored traffic to the capture) keeps the tunnel's kind and the
+// outer addresses each side's segments came with (encap.go: kept beside
+// the table, for such a connection only), handed over with its
+// ControlClose: anyone can send tunnel packets carrying a made-up
+// session, and only the outer addresses tell a monitored fabric's from
+// those. A client line the line bound cut hands over the PORT or EPRT in
+// its kept tail, past the cut (smuggled.go), which a server that splits
+// lines at its own bound reads as a command of its own.
+//
 // Data connections are not reassembled unless asked: decode hands their
 // headers on (Segment, with the payload length from the IP header) and
 // keeps nothing of them. With Options.DataPayload and a handler that

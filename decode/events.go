@@ -194,11 +194,14 @@ const (
 
 // ControlEvent is one event of an FTP control connection, in stream order.
 type ControlEvent struct {
-	Kind   ControlKind
-	Num    uint64 // packet that completed the event
-	TS     time.Time
-	Client netip.AddrPort
-	Server netip.AddrPort
+	Kind ControlKind
+	// StallCleared: see StallResent. (Here, in what was padding: the
+	// event stays within its 512-byte size class.)
+	StallCleared bool
+	Num          uint64 // packet that completed the event
+	TS           time.Time
+	Client       netip.AddrPort
+	Server       netip.AddrPort
 	// FromClient tells the direction of Gap and Junk events.
 	FromClient bool
 	// Cut, on ControlGap: the bytes missing were in a frame the capture
@@ -254,6 +257,10 @@ type ControlEvent struct {
 	// first found), the last line's: clients differ on which they take
 	// (multiline.go). Its Via is 0 otherwise.
 	EndpointAlt Endpoint
+	// Tunnel, on ControlClose: the tunnel the connection's segments came
+	// inside, and its outer addresses (encap.go); nil when none did. The
+	// Handler may keep it.
+	Tunnel *Tunnel
 
 	// Secret: the client line (command or junk) is, or may be, a
 	// password: a PASS or ACCT, a mangled PASS, whatever non-empty line
@@ -328,9 +335,8 @@ type ControlEvent struct {
 	// StallResent, StallSince, StallCleared: on ControlStalled, the
 	// copies of the unacknowledged bytes sent again, when the first copy
 	// was, and whether they were acknowledged at last.
-	StallResent  int
-	StallSince   time.Time
-	StallCleared bool
+	StallResent int
+	StallSince  time.Time
 	// StallSize is, on ControlStalled, the payload of the largest copy
 	// sent again, in bytes on the wire (up to 65535): one larger than a
 	// small link carries is what a path MTU black hole drops.
@@ -515,6 +521,14 @@ type Endpoint struct {
 	// servers that accept it read (ftp.ParsePORTLoose,
 	// ftp.ParseEPRTLoose): a broken client's or an attacker's tell.
 	Loose bool
+	// Smuggled, on a command or junk line the line bound cut (Dropped)
+	// that announces no endpoint itself: Addr is what a PORT, EPRT or
+	// LPRT in the line's kept tail, past the cut, names (never of a line
+	// that may be a password). A server that splits an over-long line at
+	// its own bound (vsftpd at 4,096 bytes) reads what is past it as its
+	// next command: a PORT there is one no line shows (smuggled.go). Not
+	// the command's own endpoint.
+	Smuggled bool
 }
 
 // DataExpecter is an optional Handler interface. ExpectsData tells whether

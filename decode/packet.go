@@ -207,6 +207,16 @@ type Decoder struct {
 	// (Segment.Fragments, FragmentsUnlisted).
 	fragNums     []uint64
 	fragUnlisted int
+	// fragOther: the other version of the datagram just rebuilt, its
+	// overlapping fragments having differed (fragoverlap.go), or nil.
+	fragOther    []byte
+	fragOtherNum uint64 // the packet that carried it
+
+	// The frame being decoded, its link type, and the outermost tunnel
+	// it came in (encap.go: a control connection's Tunnel).
+	frame     []byte
+	frameLink layers.LinkType
+	encap     uint8
 
 	num    uint64
 	input  string // the file being read (SetInput)
@@ -386,6 +396,7 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 
 // decodeFrame decodes one frame, its packet number and time taken.
 func (d *Decoder) decodeFrame(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
+	d.frame, d.frameLink, d.encap = data, link, encapNone
 	first := firstLayer(link, data)
 	if first < 0 {
 		if rawIPLink(link) {
@@ -442,6 +453,8 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 		}
 	}
 	if inner, next := peel(ls); next >= 0 && depth < maxEncapsulation {
+		d.noteEncap(encapOfLayers(ls))
+		d.noteEncap(encapOfPeel(ls))
 		d.stats.Decapsulated++
 		d.decodeWith(ls, next, inner, ci, depth+1)
 		return
@@ -506,6 +519,7 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	}
 	if ipLayers > 1 || tunnel {
 		d.stats.Decapsulated++
+		d.noteEncap(encapOfLayers(ls))
 	}
 	haveTCP := proto == layers.IPProtocolTCP && (haveIP4 || haveIP6)
 	if err != nil && !haveTCP && !haveICMP4 && !haveICMP6 && !fragment {
@@ -634,6 +648,7 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 			d.ctl.badBefore(cs, s) // what it says of those kept aside
 		}
 		if !forged && cs.t != nil {
+			d.noteTunnel(cs, s)
 			d.ctl.segment(cs, s)
 		}
 	} else if !followed {
@@ -724,6 +739,8 @@ func (d *Decoder) defragment(ls *layerSet, cut bool, ci gopacket.CaptureInfo, v4
 		}
 		return
 	}
+	other := d.fragOther
+	d.fragOther = nil
 	defer func() { d.fragNums, d.fragUnlisted = nil, 0 }()
 	d.stats.Defragmented++
 	if pkt == nil || depth >= maxEncapsulation {
@@ -735,6 +752,17 @@ func (d *Decoder) defragment(ls *layerSet, cut bool, ci gopacket.CaptureInfo, v4
 	// d.frag is free: whoever decoded into it before returns as soon as
 	// this call does.
 	d.decodeWith(d.frag, next, pkt, ci, depth+1)
+	if other != nil {
+		// Its overlapping fragments differed: the other version, decoded
+		// after it as a late differing fragment's is (fragoverlap.go).
+		// It is the packet of that fragment's: the one the conflict
+		// names.
+		d.stats.FragmentConflicts++
+		num := d.num
+		d.num = d.fragOtherNum
+		d.decodeWith(d.frag, next, other, ci, depth+1)
+		d.num = num
+	}
 }
 
 // fragment is one IP fragment as the reassembly reads it.
@@ -1047,6 +1075,10 @@ type datagram struct {
 	// dups counts the repeats.
 	nums []fragNum
 	dups int
+	// other: the first fragment that carried bytes held differently
+	// (fragoverlap.go); its data nil when none did.
+	other    piece
+	otherNum uint64 // the packet that carried it
 	// From the offset-0 fragment: the rebuilt packet's header fields.
 	tos, ttl uint8
 	flow     uint32
@@ -1147,6 +1179,9 @@ func (d *Decoder) addFragment(f *fragment, ts time.Time) (fragVerdict, []byte) {
 	}
 	if i < j {
 		if covered(g.pieces[i:j], start, end) {
+			if !sameAsHeld(g.pieces[i:j], start, f.data) {
+				d.keepOtherCopy(g, f)
+			}
 			g.dups++
 			if len(g.nums) < MaxFragmentNums {
 				g.nums = append(g.nums, fragNum{d.inputs, d.num})
@@ -1173,7 +1208,7 @@ func (d *Decoder) addFragment(f *fragment, ts time.Time) (fragVerdict, []byte) {
 	// Complete: the pieces tile [0, end), so the offset-0 one is held.
 	delete(d.frags, k)
 	d.fragsHeld -= len(g.pieces)
-	d.fragBytes -= g.have
+	d.fragBytes -= g.have + len(g.other.data)
 	// Only this input's numbers are listed: one of an earlier file would
 	// name another packet of this one.
 	d.fragNums = nil
@@ -1185,6 +1220,7 @@ func (d *Decoder) addFragment(f *fragment, ts time.Time) (fragVerdict, []byte) {
 	d.fragUnlisted = len(g.pieces) + g.dups - 1 - len(d.fragNums)
 	pkt := g.build(k)
 	d.keepRebuilt(k, ts, pkt)
+	d.fragOther, d.fragOtherNum = g.otherCopy(k, pkt), g.otherNum
 	return fragComplete, pkt
 }
 
@@ -1259,7 +1295,7 @@ func (d *Decoder) lateFragment(f *fragment, ts time.Time) []byte {
 func (d *Decoder) loseDatagram(k fragKey, g *datagram) {
 	d.stats.FragmentsLost += uint64(len(g.pieces))
 	d.fragsHeld -= len(g.pieces)
-	d.fragBytes -= g.have
+	d.fragBytes -= g.have + len(g.other.data)
 	delete(d.frags, k)
 }
 

@@ -1518,6 +1518,7 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 		e.Dropped = l.Dropped
 		e.Telnet = l.Telnet
 		e.Secret = secret
+		e.Endpoint = smuggledIn(l, glue, secret)
 		switch {
 		case secret:
 			p.armEchoOf(l.Text, glue, cmd, err)
@@ -1572,6 +1573,8 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 		// here the commands, and the endpoints in them, are ciphertext,
 		// though still lines of text.
 		e.Encrypts = true
+	default:
+		e.Endpoint = smuggledIn(l, glue, e.Secret || cmd.Verb == "SITE")
 	}
 	p.headLine(cmd.Verb)
 	p.lineOwed()

@@ -16,10 +16,11 @@ type Stats struct {
 	Fragments     uint64 `json:"fragments"`              // IP fragments seen
 	Defragmented  uint64 `json:"defragmented"`           // packets rebuilt from fragments
 	FragmentsLost uint64 `json:"fragments_lost"`         // fragments that never made a packet: dropped as invalid or with their datagram (overlap, expiry, the bound, the capture's end); a repeat of bytes held is ignored, neither held nor lost
-	// FragmentConflicts: fragments that came after their datagram was
-	// rebuilt and carry some of its bytes differently (overlapping
-	// fragments, two versions: one forged): not lost; the datagram they
-	// make is decoded too, a later copy of what it carries.
+	// FragmentConflicts: fragments that carry some bytes of their
+	// datagram differently from another fragment (overlapping fragments,
+	// two versions: one forged), whether they came after it was rebuilt
+	// or before: not lost; the datagram they make is decoded too, a
+	// later copy of what it carries (fragoverlap.go).
 	FragmentConflicts uint64 `json:"fragment_conflicts,omitempty"`
 	FragmentsFull     uint64 `json:"fragments_full"` // times the fragment bounds (4,096 fragments, 32 MiB of their data) emptied the reassembly
 

@@ -306,6 +306,8 @@ const (
 	// server, and the client's own FIN, or an RST in its name, stood at
 	// them (decode.ControlUnconfirmed): not taken (unconfirmed.go).
 	cmdUnconfirmed
+	// cmdSmuggled: an announcement read past a line bound (Smuggled).
+	cmdSmuggled
 )
 
 // CaptureEnded tells whether c, sent without its line end
@@ -1526,10 +1528,31 @@ type xferMemo struct {
 	// not yet reported: the next reply, or the session's end, confirms
 	// or refutes it (settleJoined); nil when none waits.
 	joined *Command
+	// rare: what few sessions need; nil when none does. (A pointer: the
+	// memo stays in its 256-byte size class.)
+	rare *memoRare
+}
+
+// memoRare is what few sessions' memos hold.
+type memoRare struct {
 	// replaced: the latest login that succeeded and that a later
-	// attempt replaced (EarlierLogin); nil when none did. (A pointer:
-	// the memo stays in its 256-byte size class.)
+	// attempt replaced (EarlierLogin); nil when none did.
 	replaced *login
+	// smuggled: the announcement in the tail of the session's latest
+	// over-long line, waiting for a reply no command asked for
+	// (smuggled.go); nil when none.
+	smuggled *smuggledPort
+	// tunnel: the tunnel the control connection's segments came inside
+	// (decode.Tunnel); nil when none did.
+	tunnel *decode.Tunnel
+}
+
+// rareMemo is the memo's memoRare, made when first needed.
+func (m *xferMemo) rareMemo() *memoRare {
+	if m.rare == nil {
+		m.rare = &memoRare{}
+	}
+	return m.rare
 }
 
 // login is a session's login: its user and how far it got.
@@ -1545,7 +1568,7 @@ type login struct {
 // information was flushed"). User and Login then tell the new attempt.
 func (s *Session) replacedLogin(was login) {
 	if was.state == LoginOK && (s.Login != LoginOK || s.User != was.user) {
-		s.memo().replaced = &login{user: was.user, state: was.state}
+		s.memo().rareMemo().replaced = &login{user: was.user, state: was.state}
 	}
 }
 
@@ -1556,10 +1579,10 @@ func (s *Session) replacedLogin(was login) {
 // Login tell the latest attempt, which may have failed: what the session
 // did before it was done logged in as this user.
 func (s *Session) EarlierLogin() (user string, ok bool) {
-	if s.xfer == nil || s.xfer.replaced == nil {
+	if s.xfer == nil || s.xfer.rare == nil || s.xfer.rare.replaced == nil {
 		return "", false
 	}
-	return s.xfer.replaced.user, true
+	return s.xfer.rare.replaced.user, true
 }
 
 // PickedUpLate tells that the session was picked up mid-stream more than

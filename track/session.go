@@ -37,7 +37,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	if e.CaptureEnded {
 		c.bits |= cmdCaptureEnded
 	}
-	if e.Endpoint.Via != 0 {
+	if e.Endpoint.Via != 0 && !e.Endpoint.Smuggled {
 		c.EndpointVia = e.Endpoint.Via
 		c.Endpoint = e.Endpoint.Addr
 		c.EndpointErr = e.EndpointErr
@@ -47,6 +47,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		t.indexOneSide(sess, false)
 	}
 	before := latestCommand(sess) // (the one before c: activeMayBeLost)
+	noteSmuggled(sess, c, e)
 	sess.NoteCommand(c)
 	t.keepCommand(sess, c)
 	if !c.kept() {
@@ -193,6 +194,12 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		// endpoint is still announced, and a client will connect to it.
 		c = t.unseenCommand(sess, e.Endpoint.Via.String(), r)
 	}
+	if c == nil && !lostInGap && !unasked {
+		// The reply of a PORT past the line bound of the line before
+		// (smuggled.go).
+		c = t.smuggledCommand(sess, r)
+	}
+	forgetSmuggled(sess, c)
 	if c == nil && t.otherFinal(sess, &r) {
 		// The final reply of a command whose taken copy of its reply a
 		// transfer contradicted (conflict.go).

@@ -1220,6 +1220,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			sess.xfer.reset |= clientFINAcked
 		}
 		sess.ServerUnacked = int32(max(e.ServerUnacked, -1))
+		if e.Tunnel != nil {
+			sess.noteTunnel(e.Tunnel)
+		}
 		if c := e.Connect; c != nil {
 			// Never opened: it ended with its last SYN or the answer
 			// to it, not when decode let it go.

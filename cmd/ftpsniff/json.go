@@ -196,6 +196,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 		text := maskedReply(g.Text, g.Secret, o.showPass)
 		w.strOmitRaw("greeting", "greeting_raw", text)
 	}
+	jsonTunnel(w, s)
 	w.boolOmit("encrypted", s.Encrypted)
 	w.boolOmit("tls_unfinished", s.TLSUnfinished())
 	w.boolOmit("midstream", s.Midstream && s.Resumed == nil) // a continuation says what it is below
@@ -280,6 +281,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 	w.boolOmit("uncertain", c.Uncertain)
 	w.boolOmit("unseen", c.Unseen)
 	w.boolOmit("unconfirmed", c.Unconfirmed()) // (track/unconfirmed.go)
+	w.boolOmit("smuggled", c.Smuggled())
 	w.boolOmit("junk", c.Junk)
 	w.boolOmit("refused", c.Refused)
 	w.intOmit("dropped_bytes", int64(c.Dropped))

@@ -747,6 +747,12 @@ func (o *textOutput) transcript(s *track.Session) {
 		p.head.Sprintf("session %d", s.ID),
 		addrString(s.Client), p.dim.Sprint("->"), addrString(s.Server),
 		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"))
+	if l := tunnelLine(s); l != "" {
+		if s.TunnelUnverified() {
+			l = p.warn.Sprint(l)
+		}
+		o.printf("  %s\n", l)
+	}
 	var noteBuf [6]string
 	notes := noteBuf[:0]
 	notes = append(notes, whoString(s, shownIsolated))
@@ -1030,6 +1036,11 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 	o.open[s].ofCommand(c, o.finding)
 }
 
+// smuggledNote hedges a command read past a line bound
+// (track.Command.Smuggled): the capture holds its bytes, not where the
+// server cut the line.
+const smuggledNote = "[smuggled past a line limit: the end of the over-long line before it, which a server that splits lines at its bound (vsftpd: 4,096 bytes) reads as a command of its own; the reply after it, which no command shown asked for, accepted it; unverified: where the server cut the line is not in the capture]"
+
 // commandLine writes the `<--` line of a command.
 func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 	p := o.p
@@ -1059,6 +1070,9 @@ func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 	}
 	if c.Dropped > 0 {
 		extra += "  " + p.warn.Sprint(droppedNote(c.Dropped))
+	}
+	if c.Smuggled() {
+		extra += "  " + p.warn.Sprint(smuggledNote)
 	}
 	if tab {
 		extra += "  " + p.warn.Sprint(tabNote(c.Verb))
@@ -1951,7 +1965,7 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 		warn = append(warn, fmt.Sprintf("%d over-long control line%s cut (%d byte%s dropped)", st.LinesTruncated, plural(int(st.LinesTruncated)), st.LineBytesDropped, plural(int(st.LineBytesDropped))))
 	}
 	addn(st.FragmentsLost, "IP fragment that never completed", "IP fragments that never completed")
-	addw(st.FragmentConflicts, "IP fragments that came after their datagram was rebuilt and carry its bytes differently (overlapping versions): decoded as later copies")
+	addw(st.FragmentConflicts, "IP fragments that carry bytes of their datagram differently from another fragment (overlapping versions): decoded as later copies")
 	addw(st.SYNDataDropped, "SYN payloads on control connections their receiver did not take (it acknowledged the SYN alone): not stream data")
 	addw(st.FragmentsFull, "times the IP fragment bound emptied the reassembly tables")
 	addw(st.ControlConnsFull, "control connections taken into a full table, each evicting one (one forgotten and seen again counts again)")

@@ -828,13 +828,15 @@ func parseInt64(s string) (int64, bool) {
 
 // groupedNumberBefore reads the number that ends at text[j]: digits, with
 // thousands grouped by ',' or '.' ("4,640") read whole. A grouping that is
-// not groups of three, or a number glued to a word, is not a size.
+// not groups of three, a number glued to a word, or a negative one (a
+// minus sign before it: "(-5 bytes)" announces no size, not 5), is not a
+// size.
 func groupedNumberBefore(text string, j int) (int64, bool) {
 	k := j
 	for k > 0 && (isDigit(text[k-1]) || (text[k-1] == ',' || text[k-1] == '.') && k-1 > 0 && isDigit(text[k-2])) {
 		k--
 	}
-	if k == j || (k > 0 && isAlnum(text[k-1])) {
+	if k == j || (k > 0 && (isAlnum(text[k-1]) || text[k-1] == '-')) {
 		return 0, false
 	}
 	num := text[k:j]

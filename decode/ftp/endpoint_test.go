@@ -605,6 +605,10 @@ func TestParseSizeLastAndGrouped(t *testing.T) {
 		{"150 Opening data connection (46,40 bytes)", 0, false},
 		{"150 Opening BINARY mode data connection for report.txt (12345 bytes).", 12345, true},
 		{"150 Here comes the directory listing.", 0, false},
+		// A negative size is no size (rev-attack3: "(-5 bytes)" was
+		// read as 5 announced, the extracted file marked incomplete).
+		{"150 Opening BINARY mode data connection for x (-5 bytes).", 0, false},
+		{"150 Opening data connection (-4,640 bytes)", 0, false},
 	}
 	for _, tt := range tests {
 		got, ok := ParseSize(150, tt.text)

@@ -303,6 +303,7 @@ func (d *Diagnoser) state(s *track.Session) *sessState {
 func (d *Diagnoser) report(fs []*Finding) {
 	for _, f := range fs {
 		d.hedgeDropped(f) // (capturedrops.go)
+		hedgeTunnel(f)
 		if f.Session != nil && PortMayBeTranslated(f.Session) {
 			d.server(f.Session).ctlAfterDNAT = true
 			f.Advice = ctlPortNoted(f.Advice, f.Session.Server.Port())

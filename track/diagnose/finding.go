@@ -301,6 +301,9 @@ type Finding struct {
 	// unproven: an ftp-bounce whose target may be the client's own
 	// address behind a NAT (unprovenBounce): the server's verdict hedges.
 	unproven bool
+	// tunnelOnly: an accusation whose session came only inside a tunnel
+	// no monitored fabric's endpoints carried (tunnelhedge.go).
+	tunnelOnly bool
 	// portBehindNAT: an active-blocked with no SYN whose PORT named a
 	// private address the public server cannot reach (portBehindNAT):
 	// the client's NAT, not the server's output chain.

@@ -87,6 +87,7 @@ const manyLoginAddrs = spreadFailures
 type bounceSeen struct {
 	ok     bool
 	fxp    bool // one PORT to one ordinary port each: FXP reads the same (Finding.fxpLike)
+	tunnel bool // its session came only inside an unverified tunnel (Finding.tunnelOnly)
 	sev    Severity
 	verb   string
 	target netip.Addr
@@ -1391,7 +1392,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.Severity >= SeverityWarning && (!slot.seen() || f.Severity >= slot.sev) {
 			// (fxp: every one of the gravest reads as FXP as well.)
 			fxp := f.fxpLike && (!slot.seen() || f.Severity > slot.sev || slot.fxp)
-			*slot = bounceSeen{ok: true, sev: f.Severity, fxp: fxp}
+			*slot = bounceSeen{ok: true, sev: f.Severity, fxp: fxp, tunnel: f.tunnelOnly}
 			if c := f.Command; c != nil {
 				slot.verb, slot.target = c.Verb, c.Endpoint.Addr()
 			}

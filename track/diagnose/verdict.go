@@ -436,6 +436,9 @@ func (v *verdictWriter) ftpBounce() {
 		v.text = "a client ran an FTP bounce port scan through this server, and the server connected out for it: refuse PORT/EPRT naming another host (" + v.fam.refuseForeign() + ")"
 		v.named = v.named || v.fam.ownDataSettings()
 	}
+	if a.bounce.tunnel {
+		v.text += tunnelVerdictDoubt
+	}
 }
 
 // configError: the server's own configuration error explains what the

@@ -1,0 +1,42 @@
+package track
+
+import "github.com/ftpsniff/ftpsniff/decode"
+
+// noteTunnel keeps what decode saw of the tunnel the session's control
+// connection came inside (decode/encap.go), from its close; a session
+// picked up again after an idle close adds the next close's counts.
+func (s *Session) noteTunnel(t *decode.Tunnel) {
+	r := s.memo().rareMemo()
+	if r.tunnel == nil {
+		r.tunnel = t
+		return
+	}
+	for side := range 2 {
+		if r.tunnel.Inside[side] == 0 && t.Inside[side] > 0 {
+			r.tunnel.OuterSrc[side], r.tunnel.OuterDst[side] = t.OuterSrc[side], t.OuterDst[side]
+		}
+		r.tunnel.Inside[side] += t.Inside[side]
+		r.tunnel.Plain[side] += t.Plain[side]
+	}
+}
+
+// Tunnel is what the capture showed of the tunnel the session's control
+// connection came inside (its kind, the outer addresses of each side's
+// segments), or nil when it came in none (or in a monitoring
+// encapsulation, ERSPAN or TZSP: the capture's own path).
+func (s *Session) Tunnel() *decode.Tunnel {
+	if s.xfer == nil || s.xfer.rare == nil {
+		return nil
+	}
+	return s.xfer.rare.tunnel
+}
+
+// TunnelUnverified tells whether the session came only inside a tunnel
+// whose outer addresses are not plausibly a monitored fabric's tunnel
+// endpoints (decode.Tunnel.Fabric): anyone can send such packets, from
+// their own address to any host, so what the session shows, and whom
+// it accuses, the capture cannot verify.
+func (s *Session) TunnelUnverified() bool {
+	t := s.Tunnel()
+	return t != nil && t.Only() && !t.Fabric()
+}
