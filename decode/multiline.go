@@ -1,6 +1,8 @@
 package decode
 
 import (
+	"strings"
+
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
@@ -12,6 +14,20 @@ import (
 // shows: the last line's is handed on beside it (ControlEvent.EndpointAlt)
 // for the tracker to wait on too. Two readings are all clients make: a
 // line between the first and the last is read by neither.
+//
+// The last line counts only when it names an endpoint the way a server
+// writes one: for a 227 the parenthesised "(h1,h2,h3,h4,p1,p2)", or six
+// numbers after the words of a passive reply ("Entering Passive Mode",
+// "will passively listen to"); for a 229 "(|||port|)". curl's parser
+// would take more (Curl's ftp_state_pasv_resp scans its last line from
+// the 5th byte for the first six comma-separated numbers anywhere, and
+// with CURLOPT_FTP_SKIP_PASV_IP, on by default since 7.74, keeps only
+// their port), but free text with six numbers in a reply's last line
+// (a note, a version, a date) is no server's announcement: taken, it put
+// an invented endpoint beside the real one and hedged the real one's
+// findings away (rv-rta ml227-junk-last-425.pcap). A client that did
+// connect to such an endpoint still shows as a connection to an
+// unannounced port.
 
 // lastLineEndpoint is the endpoint the last line of r, a multi-line
 // 227/228/229, names when it differs
@@ -28,7 +44,7 @@ func lastLineEndpoint(r *ftp.Reply, first Endpoint) Endpoint {
 	switch r.Code {
 	case 227:
 		ap, form, err := ftp.ParsePASV(last)
-		if err != nil || form == ftp.FormPortOnly {
+		if err != nil || form == ftp.FormPortOnly || form == ftp.FormBare && !containsFold(last, "passive") {
 			return Endpoint{}
 		}
 		alt = Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}
@@ -40,7 +56,7 @@ func lastLineEndpoint(r *ftp.Reply, first Endpoint) Endpoint {
 		alt = Endpoint{Via: ftp.ViaLPSV, Addr: ap}
 	case 229:
 		e, err := epsvEndpoint(last)
-		if err != nil {
+		if err != nil || ftp.EPSVFieldsFilled(last) {
 			return Endpoint{}
 		}
 		alt = e
@@ -51,4 +67,15 @@ func lastLineEndpoint(r *ftp.Reply, first Endpoint) Endpoint {
 		return Endpoint{}
 	}
 	return alt
+}
+
+// containsFold tells whether s holds word, an ASCII lower-case word, in
+// any case.
+func containsFold(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(word)], word) {
+			return true
+		}
+	}
+	return false
 }

@@ -3201,7 +3201,14 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		dc.Hops |= decode.SegmentHops(s.TTL, dir == 0)
 	}
 	if s.Flags.Has(decode.FlagRST) {
-		switch dc.resetVerdict(dir, s) {
+		verdict := dc.resetVerdict(dir, s)
+		if verdict != resetDropped && dc.finHole != 0 {
+			// An RST carrying ACK acknowledges as an ACK does, held or
+			// taken: a receiver's RST|ACK of a FIN past a hole says the
+			// bytes before it arrived (finhole.go).
+			dc.finHoleReceiver(dir, s)
+		}
+		switch verdict {
 		case resetDropped:
 			// The side it is sent to drops it (a blind injection, or an
 			// RST for another incarnation of the 4-tuple): it ends

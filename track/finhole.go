@@ -69,14 +69,17 @@ func (dc *DataConn) finHoleStart(dir int, seq uint32) {
 // of them all closes the question, one of some moves where the rest
 // begin, and one that still stops short after finHoleProof, or with
 // dir's own FIN or RST, says they did not arrive (finHoleShort), until a
-// later one acknowledges them.
+// later one acknowledges them. An RST with an ACK that covers them (a
+// client that closes with RST|ACK once it has the file) closes the
+// question as an ACK does (dataSegment feeds the RSTs it does not drop).
 func (dc *DataConn) finHoleReceiver(dir int, s *decode.Segment) {
 	o := dir ^ 1
 	if dc.finHole&(finHoleOpen<<o) == 0 {
 		return
 	}
 	rst := s.Flags.Has(decode.FlagRST)
-	if s.Flags.Has(decode.FlagACK) && !rst {
+	if s.Flags.Has(decode.FlagACK) {
+		// (An RST|ACK too: its acknowledgment is the receiver's.)
 		if a := s.Ack; int32(a-dc.seqHi[o]) >= 0 {
 			dc.finHole &^= (finHoleOpen | finHoleShort) << o
 			return
@@ -98,8 +101,8 @@ func (dc *DataConn) dropUndelivered() {
 		if dc.finHole&(finHoleOpen<<d) == 0 || dc.finHole&(finHoleDropped<<d) != 0 || !dc.receiverSeen(d) {
 			continue
 		}
-		// The receiver's RST after the FIN (its segments may not reach
-		// finHoleReceiver: a reset is held, then taken) is its close.
+		// The receiver's RST after the FIN is its close: one whose ACK
+		// covered the bytes closed the hole already (finHoleReceiver).
 		reset := !dc.RSTTS.IsZero() && dc.RSTFromServer == (d == 0) && dc.RSTTS.After(dc.FINTS[d])
 		if dc.finHole&(finHoleShort<<d) == 0 && !reset {
 			continue

@@ -20,7 +20,9 @@ import (
 // capture's loss when the receiver acknowledged them, or when nothing
 // of the receiver's came a retransmission timeout after the FIN (a
 // capture that ended, an ACK that may have been sent before the bytes
-// could arrive).
+// could arrive). An RST|ACK is an acknowledgment too: one of the FIN
+// (a client closing with linger 0 once it has the file) is no proof of a
+// loss.
 func TestFINPastUndeliveredBytesMovedNothing(t *testing.T) {
 	const size = 4640
 	a := netip.AddrPortFrom(cli.Addr(), 59004)
@@ -55,6 +57,18 @@ func TestFINPastUndeliveredBytesMovedNothing(t *testing.T) {
 			s.segAck(a, b, decode.FlagACK|decode.FlagFIN, 1001, 5001+size+1, 0)
 			s.segAck(b, a, decode.FlagACK, 5001+size+1, 1002, 0)
 		}, size, 0, OutcomeTransferred},
+		// rv-rta finhole-rstack.pcap: an RST carrying ACK is an ACK.
+		{"client resets with an RST|ACK of the bytes and the FIN: the capture lost them", func(s *session) {
+			s.segAck(a, b, decode.FlagRST|decode.FlagACK, 1001, 5001+size+1, 0)
+		}, size, 0, OutcomeTransferred},
+		{"a short acknowledgment, then an RST|ACK of them all", func(s *session) {
+			s.segAck(a, b, decode.FlagACK, 1001, 5001, 0)
+			s.tick(2 * time.Second)
+			s.segAck(a, b, decode.FlagRST|decode.FlagACK, 1001, 5001+size+1, 0)
+		}, size, 0, OutcomeTransferred},
+		{"client resets with an RST|ACK of part of them", func(s *session) {
+			s.segAck(a, b, decode.FlagRST|decode.FlagACK, 1001, 5001+1448, 0)
+		}, 1448, size - 1448, OutcomeTransferred},
 		{"a short acknowledgment at once, then the capture ends: not shown", func(s *session) {
 			s.segAck(a, b, decode.FlagACK, 1001, 5001, 0)
 		}, size, 0, OutcomeTransferred},

@@ -174,20 +174,23 @@ func (p *filterParser) peek() string {
 	return ""
 }
 
+// expr reads factors joined by and/or. libpcap's grammar gives the two
+// the same precedence, grouped left to right (only not binds tighter):
+// 'tcp or udp and port 21' is '(tcp or udp) and port 21', no TCP at all
+// past port 21.
 func (p *filterParser) expr() tri {
-	t := p.term()
-	for !p.bad && (p.peek() == "or" || p.peek() == "||") {
-		p.i++
-		t = t.or(p.term())
-	}
-	return t
-}
-
-func (p *filterParser) term() tri {
 	t := p.factor()
-	for !p.bad && (p.peek() == "and" || p.peek() == "&&") {
-		p.i++
-		t = t.and(p.factor())
+	for !p.bad {
+		switch p.peek() {
+		case "or", "||":
+			p.i++
+			t = t.or(p.factor())
+		case "and", "&&":
+			p.i++
+			t = t.and(p.factor())
+		default:
+			return t
+		}
 	}
 	return t
 }

@@ -7,7 +7,8 @@ import "testing"
 // leave every data connection out, with certainty; those that keep all
 // TCP keep them; what a port 20, a port range, a host or an expression
 // not read here does is not told (the caveat stays). A file recording
-// no filter keeps them; interfaces that differ tell nothing.
+// no filter keeps them; interfaces that differ tell nothing. and and or
+// group as libpcap's grammar does: at equal precedence, left to right.
 func TestCaptureFilterEffect(t *testing.T) {
 	for _, c := range []struct {
 		expr            string
@@ -40,6 +41,15 @@ func TestCaptureFilterEffect(t *testing.T) {
 		{"(port 21", FilterUnknown, FilterUnknown},
 		{"port 21 and", FilterUnknown, FilterUnknown},
 		{"greater 100", FilterUnknown, FilterUnknown},
+		// and/or: libpcap's equal precedence, left to right (rv-rta
+		// flt-prec.pcapng): '(tcp or udp) and port 21'.
+		{"tcp or udp and port 21", FilterDrops, FilterDrops},
+		{"tcp || udp && port 21", FilterDrops, FilterDrops},
+		{"tcp or port 21 and udp", FilterDrops, FilterDrops},
+		{"port 21 or port 20 and host 10.0.0.1", FilterDrops, FilterUnknown},
+		{"not port 21 or port 22", FilterKeeps, FilterKeeps},
+		{"port 21 and tcp or tcp", FilterKeeps, FilterKeeps},
+		{"port 21 or tcp and not port 22", FilterKeeps, FilterKeeps},
 	} {
 		if p, a := filterEffect(c.expr, true), filterEffect(c.expr, false); p != c.passive || a != c.active {
 			t.Errorf("%q: passive %d active %d, want %d %d", c.expr, p, a, c.passive, c.active)
