@@ -32,7 +32,8 @@ func TestRefusalSharingPasswordHeadShown(t *testing.T) {
 		{"Sunshine1", "530 Sunshade", false},
 		{"Zq9SecretPw", "530 bad pw Zq9Secret...", true},
 		{"Zq9SecretPw", "530 Login incorrect: bob/Zq9Sec", true},
-		{"Password!2026", "530 Check your password", true}, // the password's own first 8 bytes
+		{"Password!2026", "530 Check your password", false}, // the reply's own word (refusalWordAt)
+		{"Password!2026", "530 Check your password...", true},
 		{"Password!2026", "530 Check your passport", false},
 		{"Mississippi-River-Delta", "530 no: Mississippi-River-D...", true},
 		{"Mississippi-River-Delta", "530 no: Mississauga", false}, // 7 bytes alike
@@ -117,6 +118,48 @@ func TestRefusalRepeatingPasswordCutShortHidden(t *testing.T) {
 	for _, tt := range tests {
 		_, replies := gapTranscript(t, append(append([]gapStep(nil), login...), cli("PASS "+tt.pw+"\r\n"), srv(tt.reply+"\r\n")))
 		if got, want := replies[len(replies)-1], "*"+tt.reply[4:]; got != want {
+			t.Errorf("password %q: reply %q, want %q", tt.pw, got, want)
+		}
+	}
+}
+
+// TestRefusalWordSharingPasswordHeadShown: a password that begins with
+// a word a refusal says in its own voice ("Login2024": "530 Login
+// incorrect.") no longer hides that refusal, which an admin needs to
+// read; the same word repeated where an echo goes (after a '/', an '=',
+// a quote, before an ellipsis or a truncation mark), and the whole
+// password, stay hidden.
+func TestRefusalWordSharingPasswordHeadShown(t *testing.T) {
+	tests := []struct {
+		pw, reply string
+		hidden    bool
+	}{
+		{"Login2024", "530 Login incorrect.", false},
+		{"Permission9", "530 Permission denied", false},
+		{"Permission9", "530 Permission denied: account locked", false},
+		{"Incorrect1", "530 Login incorrect.", false},
+		{"Password!", "530 Password incorrect", false},
+		{"Password!", "530 Wrong password.", false},
+		{"Access123", "530 Access denied.", false},
+		{"Denied!x", "530 Access denied", false},
+		{"Denied", "530 Access denied", true}, // the whole password
+		{"Login2024", "530 Login incorrect: bob/Login", true},
+		{"Login2024", "530 bad pw=Login", true},
+		{"Login2024", "530 bad pw 'Login'", true},
+		{"Login2024", "530 bad pw Login...", true},
+		{"Login2024", "530 bad pw Login[truncated]", true},
+		{"Login2024", "530 bad pw Login2", true},
+		{"Login2024", "530 Login2024 incorrect", true},
+		{"Loginator7", "530 Loginat", true}, // not a refusal's word
+	}
+	login := []gapStep{srv("220 hi\r\n"), cli("USER bob\r\n"), srv("331 pw\r\n")}
+	for _, tt := range tests {
+		_, replies := gapTranscript(t, append(append([]gapStep(nil), login...), cli("PASS "+tt.pw+"\r\n"), srv(tt.reply+"\r\n")))
+		want := tt.reply[4:]
+		if tt.hidden {
+			want = "*" + want
+		}
+		if got := replies[len(replies)-1]; got != want {
 			t.Errorf("password %q: reply %q, want %q", tt.pw, got, want)
 		}
 	}

@@ -2206,7 +2206,11 @@ func foldPrefix(h uint32) uint8 { return uint8(h ^ h>>8 ^ h>>16 ^ h>>24) }
 // that only begins as the password does and ends there ("530 Test
 // account disabled" for "Test1234") is hidden too: the text cannot tell
 // it from a cut echo ("530 Bad password Test (truncated)"), and hiding
-// a refusal's text costs less than showing a password's head. The
+// a refusal's text costs less than showing a password's head; but not
+// one of the words a refusal says in its own voice, said as a word of
+// its sentence ("530 Login incorrect." for "Login2024", "530 Permission
+// denied" for "Permission9": refusalWordAt), which would hide the reason
+// an admin reads the reply for. The
 // bytes are read from the head on, not only where the two part: a
 // prefix that fingerprints alike by chance (8 bits) only widens what
 // is read, so it cannot show a cut echo. A run that holds the secret's
@@ -2253,7 +2257,51 @@ func headEchoIn(text string, head uint16, prefix uint32, n int) bool {
 		for cut < len(text) && (cut < j+echoHeadLen || isAlnum(text[cut])) {
 			cut++
 		}
-		if cut < j+parts {
+		if cut < j+parts && !refusalWordAt(text, j, cut) {
+			return true
+		}
+	}
+	return false
+}
+
+// refusalWords are words a server's refusal says in its own voice
+// ("530 Login incorrect.", "530 Permission denied", "530 Access
+// denied: account locked"). A password that begins with one
+// ("Login2024", "Permission9", "Password!") shares its head with them.
+var refusalWords = [...]string{
+	"access", "account", "authentication", "denied", "disabled",
+	"failed", "failure", "forbidden", "incorrect", "invalid", "locked",
+	"login", "logon", "password", "permission", "refused", "rejected",
+	"sorry", "unknown", "user", "username", "wrong",
+}
+
+// refusalWordAt tells whether text[j:cut], which begins as the secret
+// does, is one of refusalWords said as a word of a sentence: at the
+// text's start or after a space, and followed by the text's end, a
+// space, or one mark of punctuation that ends the text or precedes a
+// space ("Login incorrect.", "Permission denied: ..."). Such a word is
+// the reply's own, not a cut echo (headEchoIn): a server cuts what it
+// repeats by a length, not where a common word ends, and marks the cut
+// or puts the echo after a quote, a '/', an '=' ("bob/Login", "pw=Login",
+// "'Login...'"), which keep it hidden. Only a word alike in every byte
+// the fingerprints hold up to the cut is shown, and only when the
+// secret is longer than it (the whole secret is echoIn's).
+func refusalWordAt(text string, j, cut int) bool {
+	if j > 0 && text[j-1] != ' ' {
+		return false
+	}
+	if cut < len(text) && text[cut] != ' ' {
+		switch text[cut] {
+		case '.', ',', ';', ':', '!':
+		default:
+			return false
+		}
+		if cut+1 < len(text) && text[cut+1] != ' ' {
+			return false
+		}
+	}
+	for _, w := range refusalWords {
+		if strings.EqualFold(text[j:cut], w) {
 			return true
 		}
 	}

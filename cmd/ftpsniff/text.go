@@ -70,6 +70,9 @@ type textOutput struct {
 	midAt         int          // mid's first not yet written
 	wire          []wireLine   // scratch of eventPlaces, reused
 	evAt          []eventPlace // scratch of eventPlaces, reused
+	// nextCmd: the transcript's next command after the one being
+	// written (lateReplyNote), or nil.
+	nextCmd *track.Command
 
 	// Issue 10: reading less (summary.go).
 	view     textView
@@ -835,7 +838,7 @@ func (o *textOutput) transcript(s *track.Session) {
 	o.mid, o.midAt = mid, 0
 	// Commands the transcript bound left out are said where they were
 	// (a gap in the commands' numbers), not only at the end.
-	last, placed := 0, 0
+	last, placed, next := 0, 0, 0
 	for i := range items {
 		if c := items[i].cmd; c != nil {
 			if n := min(c.Index-last-1, s.CommandsOmitted-placed); n > 0 {
@@ -843,9 +846,16 @@ func (o *textOutput) transcript(s *track.Session) {
 				placed += n
 			}
 			last = max(last, c.Index)
+			for next = max(next, i+1); next < len(items) && (items[next].cmd == nil || items[next].cmd.Unseen); next++ {
+			}
+			o.nextCmd = nil
+			if next < len(items) {
+				o.nextCmd = items[next].cmd
+			}
 		}
 		o.writeItem(s, &items[i])
 	}
+	o.nextCmd = nil
 	// The next session's transcript reuses the slice, unless it grew
 	// large (a session of thousands of commands).
 	clear(items)
@@ -1023,6 +1033,7 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 		}
 		o.midEvents(s, c, c.Replies[i].Seq)
 		o.reply(s, &c.Replies[i], c)
+		o.lateReplyNote(c, &c.Replies[i])
 	}
 	if c.Status != track.StatusAnswered {
 		o.transferLines(c)
@@ -1040,6 +1051,33 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 // (track.Command.Smuggled): the capture holds its bytes, not where the
 // server cut the line.
 const smuggledNote = "[smuggled past a line limit: the end of the over-long line before it, which a server that splits lines at its bound (vsftpd: 4,096 bytes) reads as a command of its own; the reply after it, which no command shown asked for, accepted it; unverified: where the server cut the line is not in the capture]"
+
+// lateReplyShown: how much later than the next command a reply must come
+// for its note; a client pipelining NOOP and QUIT gets replies a
+// millisecond after, which the stamps barely show and a note on every
+// line would bury.
+const lateReplyShown = 10 * time.Millisecond
+
+// lateReplyNote marks a reply of c that came after the next command was
+// sent (o.nextCmd): printed in c's block, its time runs back to the
+// command below it ("+2.577 --> 426" over "+2.551 <-- ABOR", a RETR's
+// 426 after the client's ABOR); the note says whose it is.
+func (o *textOutput) lateReplyNote(c *track.Command, r *track.Reply) {
+	n := o.nextCmd
+	if n == nil || r.Seq < n.Seq || r.TS.Sub(n.TS) < lateReplyShown {
+		return
+	}
+	o.printf("%s %s\n", noStamp, o.p.dim.Sprintf("    (answers %s above; it came after %s below was sent)", o.lineName(c), o.lineName(n)))
+}
+
+// lineName names a command in a note: "the RETR"; "the line" for one
+// masked or no FTP command.
+func (o *textOutput) lineName(c *track.Command) string {
+	if v := maskedVerb(c, o.showPass); v != mask && !c.Junk {
+		return "the " + shownIsolated(v)
+	}
+	return "the line"
+}
 
 // commandLine writes the `<--` line of a command.
 func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
@@ -1981,7 +2019,7 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 	addw(st.EarlyICMPOverwritten, "ICMP errors written before the control SYN they answer, pushed out of the 8 held for their SYN: those sessions, if their SYN came, are not said unreachable")
 	addw(st.EvictedPickedUp, "sessions evicted whose later bytes were picked up again once the table had room (mid-stream, each shown as a session of its own)")
 	addw(st.EvictedLateDropped, "sessions evicted whose later bytes came while the table was still full of live sessions: dropped, their commands and replies shown nowhere")
-	addw(st.ClosedLateBytes, "closed control connections (FIN, RST) that carried new bytes after the close: not read, what came after is shown nowhere (bytes sent again are not counted)")
+	addw(st.ClosedLateBytes, "control connections sent new bytes after one side closed them (a FIN or an RST): not read, as the side that closed did not read them either, so they are shown nowhere; most often the server's last reply after the client's RST (a command left with \"no reply seen\" may have had one): harmless unless that reply matters (bytes only sent again are not counted)")
 	resumedHow := "forged or injected"
 	if st.ClosedResumedOwnTTL > 0 {
 		resumedHow = "forged, injected or lost on the way" // an RST at its sender's TTL: it may have sent it

@@ -122,7 +122,7 @@ func TestPassiveRefusedOnlyWhenNoPassiveFormWorks(t *testing.T) {
 				t.Fatalf("%d passive-refused findings, want %d", len(got), tc.want)
 			}
 			for _, f := range got {
-				if f.Severity != SeverityWarning || f.Command == nil || f.Command.Verb != "PASV" || !strings.Contains(f.Advice, "passive mode on") {
+				if f.Severity != SeverityError || f.Command == nil || f.Command.Verb != "PASV" || !strings.Contains(f.Advice, "passive mode on") {
 					t.Errorf("%s on %v: %s\nfix: %s", f.Severity, f.Command, f.Message, f.Advice)
 				}
 			}

@@ -221,7 +221,7 @@ func TestEPSVRefusedOverIPv6IsPassiveRefused(t *testing.T) {
 			if f == nil {
 				t.Fatalf("no passive-refused:\n%s", wireText(w))
 			}
-			if f.Severity != SeverityWarning || !strings.Contains(f.Message, "refused EPSV") || !strings.Contains(f.Message, "IPv6") || !strings.Contains(f.Advice, "<Limit EPSV>") {
+			if f.Severity != SeverityError || !strings.Contains(f.Message, "refused EPSV") || !strings.Contains(f.Message, "IPv6") || !strings.Contains(f.Advice, "<Limit EPSV>") {
 				t.Errorf("%v %s\nfix: %s", f.Severity, f.Message, f.Advice)
 			}
 		})

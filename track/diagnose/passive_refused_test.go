@@ -48,7 +48,7 @@ func TestPassiveRefusedIsReported(t *testing.T) {
 		t.Fatalf("%d passive-refused findings, want 1\n%s", len(got), render(rec, diag))
 	}
 	f := got[0]
-	if f.Severity != SeverityWarning || !strings.Contains(f.Message, "refused EPSV") || !strings.Contains(f.Advice, "--natmode") {
+	if f.Severity != SeverityError || !strings.Contains(f.Message, "refused EPSV") || !strings.Contains(f.Advice, "--natmode") {
 		t.Errorf("%v %s\nfix: %s", f.Severity, f.Message, f.Advice)
 	}
 }
@@ -97,5 +97,50 @@ func TestPassiveRefused(t *testing.T) {
 				t.Errorf("%d passive-refused findings, want %d", n, want)
 			}
 		})
+	}
+}
+
+// TestPassiveRefusedSeverityAsActiveRefused guards rv-real2's
+// pasv-disabled.pcap (vsftpd pasv_enable=NO, every client failed):
+// passive-refused was a warning where active-refused, in the same
+// situation (port-disabled.pcap), is an error, and the verdict read "5
+// data endpoint announcements ... were refused or got no reply: no data
+// connection was expected". A session the refusal left with no data
+// connection is an error now, and the verdict says the server refused
+// passive mode and how to turn it on; one where active mode worked
+// keeps its warning (pureftpd-natmode above: curl -P - transferred in
+// another session, so the verdict leads with what worked).
+func TestPassiveRefusedSeverityAsActiveRefused(t *testing.T) {
+	w := newWire(t, "10.99.0.2:53452", "10.99.0.1:21")
+	w.reply(220, "(vsFTPd 3.0.3)")
+	w.cmd("USER anonymous")
+	w.reply(331, "Please specify the password.")
+	w.cmd("PASS a@b")
+	w.reply(230, "Login successful.")
+	w.cmd("EPSV")
+	w.reply(550, "Permission denied.")
+	w.cmd("PASV")
+	w.reply(550, "Permission denied.")
+	w.cmd("QUIT")
+	w.reply(221, "Goodbye.")
+	w.end()
+	var got []*Finding
+	for _, f := range w.c.fs {
+		if f.Code == CodePassiveRefused {
+			got = append(got, f)
+		}
+	}
+	if len(got) != 1 || got[0].Severity != SeverityError {
+		dumpFindings(t, w.c)
+		t.Fatalf("want one passive-refused error")
+	}
+	v := serverSummary(t, w.d, "10.99.0.1:21").Verdict
+	for _, want := range []string{"the server refused passive mode", "(\"550 Permission denied.\")", "see passive-refused", "set pasv_enable=YES, or use active mode"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("verdict %q lacks %q", v, want)
+		}
+	}
+	if strings.Contains(v, "no data connection was expected") {
+		t.Errorf("verdict %q", v)
 	}
 }

@@ -1763,6 +1763,7 @@ func notImplemented(r *track.Reply) bool {
 func (d *Diagnoser) notePassiveWorked(s *track.Session, c *track.Command) {
 	if f := c.Final(); f != nil && (f.Code == 227 || f.Code == 228 || f.Code == 229) {
 		d.state(s).passiveWorked = true
+		d.server(s).passiveAccepted = true
 	}
 }
 
@@ -1781,6 +1782,14 @@ func (d *Diagnoser) pendingPassiveRefused(s *track.Session, st *sessState) *Find
 	st.passiveRefusedReported = true
 	f := &Finding{Code: CodePassiveRefused, Severity: SeverityWarning, Session: s, Command: c, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num})}
 	f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
+	// As active-refused: an error when the session made no data
+	// connection (nothing was transferred), a warning when one worked
+	// (active mode, the client's fallback) or when the server accepted
+	// a passive announcement in another session (passive mode is on).
+	none := s.DataOutcomes[track.OutcomeTransferred]+s.DataOutcomes[track.OutcomeConnected] == 0
+	if none && !d.server(s).passiveAccepted {
+		f.Severity = SeverityError
+	}
 	fam := d.family(s)
 	switch passiveRefusalOf(s, c, r) {
 	case passiveLPSVUnknown:
@@ -1807,6 +1816,9 @@ func (d *Diagnoser) pendingPassiveRefused(s *track.Session, st *sessState) *Find
 		}
 	}
 	f.Message = fmt.Sprintf("The server refused passive mode: it answered %s with %q%s. Only active mode (PORT/EPRT) can work, and a client behind NAT or a firewall, which needs passive mode, cannot transfer anything.", c.Verb, replyText(r), also)
+	if none {
+		f.Evidence += "; the session made no data connection"
+	}
 	switch fam.kind {
 	case policy.ServerPureFTPd:
 		f.Advice = "Pure-FTPd refuses passive mode when started with -N (--natmode; NATmode yes in pure-ftpd.conf, /etc/pure-ftpd/conf/NATmode on Debian): remove it; behind NAT give it a passive range (-p) and its public address (-P) instead, and open that range."

@@ -504,13 +504,20 @@ type serverAcc struct {
 	// maxActiveClients, the first ones).
 	activeAccepted     bool
 	activeAcceptedFrom [maxActiveClients]netip.Addr
+	// passiveAccepted: the server accepted a passive announcement (227,
+	// 228, 229) in some session: passive mode is on, and a session's
+	// refusal is not passive mode turned off (pendingPassiveRefused).
+	passiveAccepted bool
 	// routerResets: of failPorts' data-refused, the RSTs a router in
 	// front of the server sent in its name (routerReset).
 	routerResets int
-	// passiveRefused: passive-refused warnings, sessions whose server
-	// refused every passive form.
-	passiveRefused int
-	activeRefusal  string
+	// passiveRefused: passive-refused warnings and errors, sessions whose
+	// server refused every passive form; passiveRefusedNone: of those,
+	// the ones that made no data connection (errors);
+	// passiveRefusal: the first of those's reply.
+	passiveRefused, passiveRefusedNone int
+	passiveRefusal                     string
+	activeRefusal                      string
 	// loginRefused: counted sessions whose login the server refused and
 	// that never logged in (track.LoginFailed); loginRefusedAnon: of
 	// those, anonymous ones; loginRefusal: the words of the first 530 to
@@ -1337,6 +1344,12 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodePassiveRefused:
 		if f.Severity >= SeverityWarning {
 			a.passiveRefused++
+		}
+		if f.Severity == SeverityError {
+			a.passiveRefusedNone++
+			if r := f.Command.Final(); a.passiveRefusal == "" && r != nil {
+				a.passiveRefusal = replyText(r)
+			}
 		}
 	case CodeActiveRefused:
 		if f.Severity >= SeverityWarning {
@@ -2222,6 +2235,31 @@ func (a *serverAcc) activeRefusedVerdict(fam family) string {
 		return fmt.Sprintf("the server refused active mode: it refused PORT/EPRT%s in %s, and no data connection was made (see active-refused); %s, or use passive mode on the clients", reply, n, activeOnBrief(fam))
 	}
 	return fmt.Sprintf("the server refused PORT/EPRT%s in %s, and no data connection was made: active mode turned off, or clients behind a NAT that does not rewrite PORT/EPRT (see active-refused); use passive mode on the clients", reply, n)
+}
+
+// passiveRefusedVerdict: the server refused passive mode in sessions
+// that then made no data connection (passive-refused errors).
+func (a *serverAcc) passiveRefusedVerdict(fam family) string {
+	reply := ""
+	if a.passiveRefusal != "" {
+		reply = fmt.Sprintf(" (%q)", a.passiveRefusal)
+	}
+	return fmt.Sprintf("the server refused passive mode: it refused PASV/EPSV%s in %s, and no data connection was made (see passive-refused); %s, or use active mode on the clients",
+		reply, plural(a.passiveRefusedNone, "session", "sessions"), passiveOnBrief(fam))
+}
+
+// passiveOnBrief is the family's setting that turns passive mode on, for
+// a verdict.
+func passiveOnBrief(fam family) string {
+	switch fam.kind {
+	case policy.ServerVsftpd:
+		return "set pasv_enable=YES"
+	case policy.ServerPureFTPd:
+		return "remove -N (--natmode)"
+	case policy.ServerProFTPD:
+		return "remove the <Limit PASV EPSV> that denies them"
+	}
+	return "turn passive mode on in the server (vsftpd pasv_enable=YES; Pure-FTPd: remove -N/--natmode; ProFTPD: remove a <Limit> that denies PASV/EPSV)"
 }
 
 // activeOnBrief is the family's setting that turns active mode on, for a

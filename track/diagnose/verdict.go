@@ -1246,6 +1246,9 @@ func (v *verdictWriter) noDataConnections() {
 		// Not "no data connection was expected": the server refused
 		// the PORT/EPRT that would have set one up.
 		v.activeModeRefused()
+	case a.passiveRefusedNone > 0:
+		// Nor for the PASV/EPSV it refused.
+		v.passiveModeRefused()
 	case a.oneSided[track.ServerSideOnly]+a.oneSided[track.ClientSideOnly] > 0:
 		// Not "none announced", nor "refused or got no reply": the
 		// capture did not hold the side that announced, or answered.
@@ -1395,6 +1398,15 @@ func (v *verdictWriter) activeModeRefused() {
 	v.accountFor(CodeActiveRefused)
 	v.text = a.activeRefusedVerdict(v.vfam)
 	v.named = v.named || a.activeRefusedAddr < a.activeRefused && (fam.kind == policy.ServerVsftpd || fam.kind == policy.ServerProFTPD)
+}
+
+// passiveModeRefused: the server refused the PASV/EPSV of sessions that
+// then made no data connection.
+func (v *verdictWriter) passiveModeRefused() {
+	v.accountFor(CodePassiveRefused)
+	v.text = v.a.passiveRefusedVerdict(v.vfam)
+	k := v.fam.kind
+	v.named = v.named || k == policy.ServerVsftpd || k == policy.ServerPureFTPd || k == policy.ServerProFTPD
 }
 
 // activeOverNotes: the server refused PORT/EPRT (active-refused errors)
@@ -1628,6 +1640,8 @@ func (v *verdictWriter) dataOutcome() {
 	case worked == 0 && a.activeRefusedNone > 0:
 		// Not "none was needed": the server refused the PORT/EPRT.
 		v.activeModeRefused()
+	case worked == 0 && a.passiveRefusedNone > 0:
+		v.passiveModeRefused()
 	case worked == 0 && a.activePerUser > 0:
 		// A refused PORT/EPRT was a data connection wanted.
 		v.text = "no data connection was made"
