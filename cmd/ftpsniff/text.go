@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/fatih/color"
 
@@ -411,9 +412,10 @@ const (
 	maxFindingsKept  = 10000
 	maxFindingsBytes = 8 << 20 // findingBytes
 	// findingOverhead is what a kept finding costs besides its text: the
-	// Finding itself (224 bytes), its packets' array, its slot in the
-	// session's list and its strings' rounding up.
-	findingOverhead = 320
+	// Finding itself (its size, so that a field added is counted), its
+	// packets' array, its slot in the session's list and its strings'
+	// rounding up.
+	findingOverhead = int(unsafe.Sizeof(diagnose.Finding{})) + 128
 	// findingDataHeld is what a finding about a data connection keeps
 	// alive after its session let the record go (announcements nothing
 	// used, track/datakept.go): the record (704 bytes) and its
