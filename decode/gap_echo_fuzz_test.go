@@ -190,7 +190,7 @@ func FuzzHeadEchoHidden(f *testing.F) {
 			after = "." + after[1:]
 		}
 		text := before + string(head) + after
-		if k < n && refusalWordAt(text, len(before), len(before)+k) {
+		if k < n && refusalWordAt(text, len(before), len(before)+k, n) {
 			return // a refusal's own word, said as one, is shown (refusalWordAt)
 		}
 		if !echoIn(text, p.echoSum, n) && !headEchoIn(text, p.echoHead, p.echoPrefix, n) {

@@ -151,6 +151,11 @@ func TestRefusalWordSharingPasswordHeadShown(t *testing.T) {
 		{"Login2024", "530 bad pw Login2", true},
 		{"Login2024", "530 Login2024 incorrect", true},
 		{"Loginator7", "530 Loginat", true}, // not a refusal's word
+		// An even word's mark is untested by the even-length fingerprints:
+		// it may be the secret's next byte (a cut echo "Password!").
+		{"Password!2024", "530 Password! rejected", true},
+		{"Denied12", "530 Access denied.", true},
+		{"Denied1", "530 Access denied.", false}, // one byte longer: the mark is no part of it (echoIn)
 	}
 	login := []gapStep{srv("220 hi\r\n"), cli("USER bob\r\n"), srv("331 pw\r\n")}
 	for _, tt := range tests {
