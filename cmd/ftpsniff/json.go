@@ -676,8 +676,6 @@ func (j *jsonSummary) setControlOnly(c controlOnlyTotals) {
 	switch {
 	case c.Filter.Passive == diagnose.FilterDrops || c.Filter.Active == diagnose.FilterDrops:
 		jc.FilterEffect = "drops-data"
-	case c.Filter.Passive == diagnose.FilterKeeps && c.Filter.Text == "":
-		jc.FilterEffect = "none-recorded"
 	case c.Filter.Passive == diagnose.FilterKeeps:
 		jc.FilterEffect = "keeps-data"
 	}

@@ -27,8 +27,8 @@ const (
 	// FilterUnknown: the file records nothing, or a filter whose effect
 	// cannot be told (a host filter, a port range, a BPF program).
 	FilterUnknown FilterEffect = iota
-	// FilterKeeps: the file records no filter, or one that keeps them
-	// ('tcp', 'tcp or icmp').
+	// FilterKeeps: the file records a filter that keeps them ('tcp',
+	// 'tcp or icmp').
 	FilterKeeps
 	// FilterDrops: it records a filter that leaves them out ('port 21',
 	// 'tcp port ftp').
@@ -38,13 +38,15 @@ const (
 // ReadCaptureFilter reads what a capture file records of its capture
 // filter: of interfaces described, unfiltered record none; the others
 // record text, unless mixed (they differ, or one records no string).
-// Every interface must tell the same for the file to tell anything.
+// Every interface must record the same filter for the file to tell
+// anything.
 func ReadCaptureFilter(interfaces, unfiltered int, text string, mixed bool) CaptureFilter {
 	switch {
-	case interfaces == 0 || mixed || unfiltered > 0 && unfiltered < interfaces:
+	case interfaces == 0 || mixed || unfiltered > 0:
+		// No filter recorded tells nothing: mergecap, editcap and a
+		// conversion to pcapng write none for a pcap taken with
+		// 'port 21', as for one taken with no filter.
 		return CaptureFilter{}
-	case unfiltered == interfaces:
-		return CaptureFilter{Passive: FilterKeeps, Active: FilterKeeps}
 	}
 	return CaptureFilter{Text: text, Passive: filterEffect(text, true), Active: filterEffect(text, false)}
 }

@@ -55,7 +55,9 @@ func TestCaptureFilterEffect(t *testing.T) {
 			t.Errorf("%q: passive %d active %d, want %d %d", c.expr, p, a, c.passive, c.active)
 		}
 	}
-	if got := ReadCaptureFilter(2, 2, "", false); got.Passive != FilterKeeps || got.Active != FilterKeeps {
+	// No filter recorded tells nothing: mergecap and editcap record none
+	// for a pcap taken with 'port 21'.
+	if got := ReadCaptureFilter(2, 2, "", false); got != (CaptureFilter{}) {
 		t.Errorf("no filter recorded: %+v", got)
 	}
 	for _, got := range []CaptureFilter{ReadCaptureFilter(0, 0, "", false), ReadCaptureFilter(2, 1, "port 21", false), ReadCaptureFilter(1, 0, "", true)} {

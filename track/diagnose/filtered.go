@@ -188,8 +188,9 @@ const controlOnlyCaveat = "This capture holds nothing but the control connection
 // explains (nat-mismatch), gets no caveat. What the capture file records
 // of its capture filter settles it where it can (CaptureFilter): one
 // that left the data connections out rewrites every such finding
-// (filteredByCapture); none, or one that keeps them, leaves the reading
-// standing, and says so.
+// (filteredByCapture); one that keeps them leaves the reading standing,
+// and says so. A file that records none tells nothing (a pcap converted
+// or merged to pcapng records none).
 func (d *Diagnoser) caveatControlOnly(s *track.Session, dc *track.DataConn, fs []*Finding) {
 	cf := d.recordedFilter()
 	for _, f := range fs {
@@ -216,13 +217,10 @@ func (d *Diagnoser) caveatControlOnly(s *track.Session, dc *track.DataConn, fs [
 }
 
 // keptByCapture is what a finding read in a capture of control
-// connections alone says when the capture file records no capture
-// filter, or text, one that keeps the data connections: the capture
-// point saw none pass.
+// connections alone says when the capture file records text, a capture
+// filter that keeps the data connections: the capture point saw none
+// pass.
 func keptByCapture(text string) string {
-	if text == "" {
-		return "The capture holds nothing but the control connections' packets, and its file records no capture filter: the data connections did not pass the capture point (unless the file was cut after the capture)."
-	}
 	return fmt.Sprintf("The capture holds nothing but the control connections' packets, and its file records the capture filter %q, which keeps data connections: they did not pass the capture point (unless the file was cut after the capture).", clean(text))
 }
 
