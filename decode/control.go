@@ -901,6 +901,7 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 		cs.probeBytes(len(s.Payload)) // past its bound it is rejected, as below
 	}
 	if t.holds != nil {
+		t.afterResetSegment(cs, d, s)
 		t.goesOn(cs, d, s)
 	}
 	if s.Flags.Has(FlagRST) {
@@ -1400,7 +1401,7 @@ func (cs *controlConn) emit(e *ControlEvent) {
 		return // held back, or the candidate is not FTP
 	}
 	if len(cs.t.holds) > 0 && cs.t.waitResumed(cs, e) {
-		return // picked up again, not shown going on yet (hold.go)
+		return // picked up again, or an injected RST's sender's: not shown yet (hold.go)
 	}
 	if !cs.announced {
 		ev := *e
@@ -1502,7 +1503,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 	}
 	if h := t.holds[cs]; h.pickUpWaits() {
 		t.giveUpResumed(cs, h) // (shown, and closed as any other below)
-	} else if h.senderWaits() {
+	} else if h.senderWaits() && !h.boxResetServer() {
 		defer t.shownAfterClose(t.leftWaiting(cs, h), why, num, ts) // (hold_owed.go)
 	}
 	var ended closeEnd // what the tombstone keeps of a FIN or RST end (tombstone.goesOn)
@@ -1549,6 +1550,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 	if t.conns.Get(cs.key) != cs {
 		return // ended by its FINs as its last bytes were delivered
 	}
+	afterReset := t.showAfterReset(cs)                            // (the server's events after a box's RST, before its close)
 	tlsUnfinished, tlsAlert := t.handshakeUnfinished(cs, why, ts) // (tlsctl.go)
 	failed := cs.connectFailure(why, ts)
 	if failed != nil {
@@ -1570,6 +1572,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		if len(t.tunnels) > 0 {
 			e.Tunnel = t.tunnels[cs] // (handed over: dropped from the table below)
 		}
+		e.AfterReset = afterReset
 		if why == CloseRST {
 			e.ResetTTL, e.ResetAcked, e.ResetNoACK = rst.ttl, rst.acked, rst.noACK
 		}

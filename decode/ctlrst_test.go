@@ -127,28 +127,37 @@ func TestResetTTLAtClose(t *testing.T) {
 
 // TestResetSenderWentOnShown guards what a server says after a box
 // resets its client in the server's name (TTL 255), the client taking
-// it: the server's reply, in sequence past the RST's hold, is shown as a
-// session picked up after the close, however it ends (the capture's end,
-// resends past the hold, the client's own RST answering it), counted in
-// Stats.ResetSenderWentOn. It was dropped (ClosedLateBytes): the command
-// carried out looked never answered.
+// it: the server's reply, in sequence, at once or past the RST's hold,
+// is its session's, after the reset (AfterReset, Unacked: the client
+// never acknowledged it; its resends counted once, on it), before the
+// close the RST reports, however it ends (the capture's end, resends,
+// the client's own RST answering it, the server quiet for
+// the hold). It was a session of its own, picked up mid-stream, the
+// DELE in the first without a reply: the command carried out looked
+// never answered.
 func TestResetSenderWentOnShown(t *testing.T) {
 	for _, tc := range []struct {
-		name     string
-		after    func(v *conv, reply string)
-		wantEnd  CloseReason
-		wantOpen int // ControlOpen events: the session, and its pick-up
+		name       string
+		late       time.Duration // the reply after the RST
+		after      func(v *conv, d *Decoder, reply string)
+		wantResent uint16
 	}{
-		{"once, then the capture's end", func(v *conv, reply string) {}, CloseCaptureEnd, 2},
-		{"sent again past the hold", func(v *conv, reply string) {
+		{"late once, then the capture's end", 10 * time.Second, func(*conv, *Decoder, string) {}, 0},
+		{"late, sent again", 10 * time.Second, func(v *conv, _ *Decoder, reply string) {
 			for _, wait := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
 				v.ts = v.ts.Add(wait)
 				v.send(v.s, v.c, v.sseq-uint32(len(reply)), v.cseq, FlagACK|FlagPSH, reply)
 			}
-		}, CloseCaptureEnd, 2},
-		{"answered by the client's RST", func(v *conv, reply string) {
+		}, 3},
+		{"late, answered by the client's RST", 10 * time.Second, func(v *conv, _ *Decoder, _ string) {
 			v.send(v.c, v.s, v.cseq, 0, FlagRST, "")
-		}, CloseRST, 2},
+		}, 0},
+		{"at once, then the server quiet past the hold", 20 * time.Millisecond, func(v *conv, d *Decoder, _ string) {
+			for _, wait := range []time.Duration{rstHold, rstHoldOwed} { // (the hold, then more than its longest)
+				v.ts = v.ts.Add(wait + time.Second)
+				d.Tick(v.ts)
+			}
+		}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, d, v := openConv(t)
@@ -157,26 +166,35 @@ func TestResetSenderWentOnShown(t *testing.T) {
 			v.srv("230 ok\r\n")
 			v.cli("DELE secret.txt\r\n")
 			v.sendMangled(v.s, v.c, v.sseq, v.cseq, FlagRST|FlagACK, "", setTTL(255))
-			v.ts = v.ts.Add(10 * time.Second)
+			rstAt := v.ts
+			v.ts = v.ts.Add(tc.late)
 			const reply = "250 Delete operation successful.\r\n"
 			v.srv(reply)
-			tc.after(v, reply)
+			tc.after(v, d, reply)
 			d.Finish()
-			var texts []string
-			for _, e := range rec.control {
+			var kinds []ControlKind
+			var last *ControlEvent
+			for i, e := range rec.control {
+				kinds = append(kinds, e.Kind)
 				if e.Kind == ControlReply {
-					texts = append(texts, e.Reply.Text)
+					last = &rec.control[i]
 				}
 			}
-			if len(texts) != 3 || texts[2] != "Delete operation successful." || convClientount(rec, ControlOpen) != tc.wantOpen {
+			if convClientount(rec, ControlOpen) != 1 || len(kinds) < 2 || kinds[len(kinds)-1] != ControlClose || kinds[len(kinds)-2] != ControlReply ||
+				last == nil || last.Reply.Text != "Delete operation successful." {
 				dumpEvents(t, rec)
-				t.Fatalf("replies %q, %d opens; want the 250 last, %d opens", texts, convClientount(rec, ControlOpen), tc.wantOpen)
+				t.Fatalf("want one session, the 250 its last event before its close")
 			}
-			if e := lastOf(rec, ControlClose); e == nil || e.Closed != tc.wantEnd {
-				t.Errorf("pick-up closed %+v, want %v", e, tc.wantEnd)
+			if !last.AfterReset || !last.Unacked || last.Resent != tc.wantResent {
+				t.Errorf("250 AfterReset %v, Unacked %v, Resent %d; want true, true, %d", last.AfterReset, last.Unacked, last.Resent, tc.wantResent)
 			}
-			if st := d.Stats(); st.ResetSenderWentOn != 1 || st.ClosedLateBytes != 0 {
-				t.Errorf("ResetSenderWentOn %d, ClosedLateBytes %d; want 1, 0", st.ResetSenderWentOn, st.ClosedLateBytes)
+			e := lastOf(rec, ControlClose)
+			if e.Closed != CloseRST || e.ClientClosed || e.ResetTTL != ResetTTLOther || !e.AfterReset || !e.TS.Equal(rstAt) || !e.LastSeen.Equal(rstAt) {
+				t.Errorf("closed %v (client %v, TTL %v, after reset %v) at %v (last seen %v); want rst by the server's side, TTL other, after reset, at the RST %v",
+					e.Closed, e.ClientClosed, e.ResetTTL, e.AfterReset, e.TS, e.LastSeen, rstAt)
+			}
+			if st := d.Stats(); st.ResetSenderWentOn != 0 || st.ClosedLateBytes != 0 || st.RSTNotTaken != 0 {
+				t.Errorf("ResetSenderWentOn %d, ClosedLateBytes %d, RSTNotTaken %d; want 0", st.ResetSenderWentOn, st.ClosedLateBytes, st.RSTNotTaken)
 			}
 		})
 	}

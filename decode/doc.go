@@ -139,7 +139,13 @@
 // TTL was unlike its sender's), show a forged close (or a real RST lost on
 // the way): the connection (on a control port) is picked up again there,
 // mid-stream, its streams starting where they stood, as a session of its
-// own (Stats.ClosedResumed). Bytes of the sender of an RST whose TTL was
+// own (Stats.ClosedResumed). An RST in the server's name whose TTL was
+// unlike the server's (a box between), its hold over, does not close the
+// connection until the server is quiet for a minute more: what the
+// server says after it (its reply to the command the client was reset
+// at, which it carried out) is the session's, shown before the close the
+// RST reports, marked (ControlEvent.AfterReset: afterreset.go). Past that
+// wait, bytes of the sender of an RST whose TTL was
 // unlike its own pick it up too, the RST held again (hold.go): its events
 // wait until the receiver goes on as well (both sides talking on past the
 // RST: it was not taken); if it never does (it took the RST), they are
@@ -241,9 +247,10 @@
 //     rest go back to a shared pool)
 //   - a connection where the side an RST unlike its own was sent in the
 //     name of talks on (picked up again by its bytes, or its RST still
-//     held: hold.go, hold_owed.go) keeps at most 8 of its events (512
-//     bytes each: 4 KiB) waiting for its peer to go on too; past them
-//     they are shown at once (Stats.PickUpWaitsFull)
+//     held: hold.go, hold_owed.go, afterreset.go) keeps at most 8 of its
+//     events (512 bytes each: 4 KiB) waiting for its peer to go on too,
+//     or for its close; past them they are shown at once
+//     (Stats.PickUpWaitsFull)
 //   - out-of-order bytes further than 1 MiB beyond where the receiver
 //     stands (the next byte, or its ACK) are dropped (Stats.FarAhead).
 //     A data connection's reach is 16 MiB (payloadAhead); its bytes (and

@@ -373,6 +373,18 @@ type ControlEvent struct {
 	// segment's ACK): a host that lost the connection (a reboot), or a
 	// NAT or stateful firewall that had forgotten it, in that side's name.
 	ResetNoACK bool
+	// AfterReset, on an event of the server's: a box between reset the
+	// control connection in the server's name (an RST whose TTL was
+	// unlike the server's: ResetTTLOther), the client took that reset,
+	// and the server, never reset, went on after it (its reply to the
+	// command the client was reset at). Delivered before the
+	// ControlClose that reports that reset, in the same session
+	// (afterreset.go), which has AfterReset too. Unacked: the client never acknowledged the
+	// server's bytes after the reset (its TCP had dropped the
+	// connection). Resent, on the last such event: how many of the
+	// server's segments after the reset sent its bytes again.
+	AfterReset, Unacked bool
+	Resent              uint16
 	// ServerUnacked is, on ControlClose, how many bytes the server had
 	// sent that the client had not acknowledged (0: it acknowledged every
 	// one, the last reply included; -1: not known, no acknowledgement of

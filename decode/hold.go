@@ -75,11 +75,14 @@ const (
 	// what the sender said is shown as a pick-up after the close
 	// (giveUpResumed).
 	rstPickUpWaits
-	// rstSenderWaits: held, and its sender's bytes went on in sequence
-	// more than rstHold after it, its TTL unlike its sender's (injected:
-	// its sender never saw it, so they show nothing): their events wait
-	// (connHold.waiting), shown in place once its receiver goes on, else
-	// after the close it ends in (hold_owed.go).
+	// rstSenderWaits: held, its TTL unlike its sender's (injected: its
+	// sender never saw it, so its bytes show nothing), and its sender
+	// went on: their events wait (connHold.waiting), shown in place once
+	// its receiver goes on. Else the connection closes by it: a server's
+	// (a box reset the client in its name) are shown in its session
+	// before that close, marked (afterreset.go), a client's in a session
+	// picked up after it (hold_owed.go). The server's wait from the RST
+	// on, the client's when more than rstHold after it.
 	rstSenderWaits
 )
 
@@ -111,6 +114,9 @@ type connHold struct {
 	// wentOn: when bytes last went on in sequence after it that showed
 	// nothing (holdOwed).
 	wentOn time.Time
+	// resent: for an RST of a box in the server's name (afterreset.go),
+	// the server's segments after it that sent its bytes again.
+	resent int
 	syn    bool   // a SYN with another ISN is held
 	synSeq uint32 // its sequence number
 }
@@ -229,16 +235,18 @@ func (t *controlTable) goesOn(cs *controlConn, d int, s *Segment) {
 		}
 		return
 	}
+	t.holdNotTaken(cs, h)
+}
+
+// holdNotTaken releases cs's held RST h, shown not taken: what waited
+// for it is shown as it came.
+func (t *controlTable) holdNotTaken(cs *controlConn, h *connHold) {
 	t.rstNotTaken(h.bad, h.ttlOdd())
-	was := h.rst
-	h.rst = rstNone
-	switch was {
-	case rstPickUpWaits:
+	if h.rst == rstPickUpWaits {
 		t.d.stats.ClosedResumed++
-		cs.showHeld(h.takeWaiting())
-	case rstSenderWaits:
-		cs.showHeld(h.takeWaiting()) // (in place: the session goes on)
 	}
+	h.rst = rstNone
+	cs.showHeld(h.takeWaiting()) // (a pick-up's, or an injected RST's sender's: in place, the session goes on)
 	if !h.syn {
 		delete(t.holds, cs)
 	}
@@ -274,6 +282,9 @@ func (cs *controlConn) showHeld(held []ControlEvent) {
 // not cut off by it.
 func (t *controlTable) waitResumed(cs *controlConn, e *ControlEvent) bool {
 	h := t.holds[cs]
+	if h.boxResetServer() && serverEvent(e) {
+		h.rst = rstSenderWaits // (the server's, from the RST on: afterreset.go)
+	}
 	if !h.pickUpWaits() && !h.senderWaits() {
 		return false
 	}

@@ -31,12 +31,16 @@ func (cs *controlConn) replyOwed() bool { return cs.parser.owed > 0 }
 // the server owes a reply (rstHoldOwed), or sent one since that proved
 // nothing (the RST's sender's bytes after an RST with another TTL than
 // its own: its endpoint never saw it) less than rstHold ago: the client
-// answers it, and shows whether it took the RST.
+// answers it, and shows whether it took the RST. A server a box reset
+// the client in the name of that said something after it is held to
+// rstHoldOwed: its TCP, never acknowledged, sends it again meanwhile
+// (afterreset.go counts those).
 func holdOwed(cs *controlConn, h *connHold, now time.Time) bool {
 	if now.Sub(h.ts) >= rstHoldOwed {
 		return false
 	}
-	return cs.replyOwed() || !h.wentOn.IsZero() && now.Sub(h.wentOn) < rstHold
+	return cs.replyOwed() || h.rst == rstSenderWaits && h.boxResetServer() ||
+		!h.wentOn.IsZero() && now.Sub(h.wentOn) < rstHold
 }
 
 // An RST with another TTL than its sender's (injected on the path in its
@@ -49,10 +53,12 @@ func holdOwed(cs *controlConn, h *connHold, now time.Time) bool {
 // pick-up's do: waitResumed) until the receiver goes on (goesOn: the
 // RST changed nothing, and they are shown in place, the session going
 // on), or the hold ends, the receiver silent or resetting what the
-// sender sent: it took the RST. The connection then closes at the RST, and what the
-// sender said after it is shown as before the hold was lengthened, as a
-// session picked up after the close (Stats.ResetSenderWentOn): a command
-// carried out that the client never heard of.
+// sender sent: it took the RST. The connection then closes at the RST;
+// what a server said (a box reset the client in its name) is shown in
+// its session before that close, marked: a command carried out that the
+// client never heard of (afterreset.go, where the server's events wait
+// from the RST on); what a client said, as a session picked up after
+// the close (Stats.ResetSenderWentOn).
 
 // waitingPickUp is what a connection whose RST's hold ends with its
 // sender's events waiting (rstSenderWaits) leaves for its pick-up after

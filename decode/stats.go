@@ -85,16 +85,20 @@ type Stats struct {
 	// was unlike its sender's (a box between sent it in that side's
 	// name) that its receiver took, while the side named, never reset,
 	// went on sending where its stream stood (a server's reply to the
-	// command the client was reset at): picked up again mid-stream there,
-	// as a session of its own, so that what it said is shown.
+	// command the client was reset at) after the RST's hold was over (a
+	// server's within it are shown in its session: afterreset.go), or a
+	// client's bytes after one in its name held while a reply was owed
+	// (hold_owed.go): picked up again mid-stream there, as a session of
+	// its own, so that what it said is shown.
 	ResetSenderWentOn uint64 `json:"reset_sender_went_on,omitempty"`
 	// PickUpWaitsFull: control connections where the side an RST unlike
 	// its own was sent in the name of talked on, picked up again by its
 	// bytes after the RST closed the connection or the RST still held (a
-	// command's reply owed: hold_owed.go), and whose events passed the 8
-	// kept waiting for its peer to go on too (hold.go pickUpWaitsMax):
-	// shown then, in place, before the RST was shown not taken, and
-	// neither in ClosedResumed nor in ResetSenderWentOn.
+	// command's reply owed: hold_owed.go; a server a box reset the client
+	// in the name of: afterreset.go), and whose events passed the 8 kept
+	// waiting for its peer to go on too (hold.go pickUpWaitsMax): shown
+	// then, in place and unmarked, before the RST was shown not taken,
+	// and neither in ClosedResumed nor in ResetSenderWentOn.
 	PickUpWaitsFull uint64 `json:"pickup_waits_full,omitempty"`
 	// FailedFromPort20: connects from port 20 to a control port that
 	// failed (refused, unanswered, unreachable: what a session's Connect

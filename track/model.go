@@ -111,6 +111,14 @@ type Reply struct {
 	// (decode's SecretEcho: "500 HUNTER2: command not understood."):
 	// outputs mask its text. (Next to Anomaly: a Reply stays 128 bytes.)
 	Secret bool
+	// AfterReset: the server sent it after a box between reset the
+	// control connection in its name, which the client took (decode's
+	// ControlEvent.AfterReset): the server carried on, the client was
+	// told the connection was reset. Unacked: the client never
+	// acknowledged it. Resent: how many of the server's segments after
+	// that reset sent its bytes again, said on the last such reply.
+	AfterReset, Unacked bool
+	Resent              uint16
 
 	// one backs Lines for a single-line reply, so that a kept reply does
 	// not keep the decoder's whole reply for its one line (appendReply).

@@ -127,7 +127,8 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		t.settle421(sess, !(e.Reply.Code == 221 && !quitPending(sess)))
 	}
 	t.seq++
-	r := Reply{Seq: t.seq, Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly, LinesDropped: e.Reply.Dropped, Dropped: e.Reply.LineBytesDropped, Secret: e.SecretEcho}
+	r := Reply{Seq: t.seq, Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly, LinesDropped: e.Reply.Dropped, Dropped: e.Reply.LineBytesDropped, Secret: e.SecretEcho,
+		AfterReset: e.AfterReset, Unacked: e.Unacked, Resent: e.Resent}
 	t.limits.ReplyLinesDropped += e.Reply.Dropped
 	if greets(sess, r.Code) {
 		if len(sess.Greeting) < maxGreeting {

@@ -1229,6 +1229,11 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			sess.Connect = c
 			sess.lastSeen = e.LastSeen
 		}
+		if e.AfterReset {
+			// The server went on after a box's reset in its name: the
+			// session ended, for the client, at that reset.
+			sess.lastSeen = e.LastSeen
+		}
 		t.endSession(sess, t.silentEnd(sess, closeReasons[e.Closed]))
 		t.sessions.Delete(key)
 		t.unencrypt(sess)

@@ -93,18 +93,28 @@ func TestResetControlConnectionReadings(t *testing.T) {
 		{"ctlrst-unanswered-box-reset.pcap",
 			[]string{"warning command-unanswered", "a box between (a firewall, an IPS) sent it, not the client", "before a reset from the client's address, with a TTL unlike the client's other segments'"},
 			[]string{"giving up on it"}},
+		// A box's reset in the server's name at a DELE the server
+		// carried out: its 250, at once or 10 s later, is the session's,
+		// after the reset, never acknowledged, its resends counted once;
+		// control-reset says the server did it. No session of its own.
 		{"ctlrst-fw-rst-server-replies-resent.pcap",
-			[]string{"--> 250 Delete operation successful. end: rst after 0.117s"},
-			[]string{"end: rst after 1.520s", "session 2"}},
+			[]string{"+0.117 --> 250 Delete operation successful. (the server went on after the reset, which it never sent; never acknowledged by the client, sent 6 more times)", "error control-reset", "went on and carried the command out", "end: rst after 0.096s", "sent 6 more times"},
+			[]string{"session 2", "no reply seen"}},
+		{"ctlrst-fw-rst-server-replies-once.pcap",
+			[]string{"--> 250 Delete operation successful. (the server went on after the reset, which it never sent; never acknowledged by the client)", "error control-reset", "end: rst after 0.096s"},
+			[]string{"session 2", "no reply seen", "more time"}},
+		{"ctlrst-fw-rst-server-replies-client-rst.pcap",
+			[]string{"--> 250 Delete operation successful. (the server went on after the reset, which it never sent; never acknowledged by the client)", "error control-reset", "end: rst after 0.096s"},
+			[]string{"session 2", "no reply seen"}},
 		{"ctlrst-fw-rst-server-late-resent.pcap",
-			[]string{"error control-reset", "session 2", "picked up mid-stream +0.000 --> 250 Delete operation successful.", "end: capture-end after 12.606s", "whose other side took the reset"},
-			[]string{"not read, what came after"}},
+			[]string{"+10.117 --> 250 Delete operation successful. (the server went on after the reset, which it never sent; never acknowledged by the client, sent 6 more times)", "error control-reset", "its 250 came 10.023s after it", "end: rst after 0.096s", "1 session,"},
+			[]string{"session 2", "picked up mid-stream", "no reply seen", "whose other side took the reset"}},
 		{"ctlrst-fw-rst-server-late-once.pcap",
-			[]string{"error control-reset", "session 2", "--> 250 Delete operation successful.", "end: capture-end after 0.000s"},
-			[]string{"not read, what came after"}},
+			[]string{"+10.117 --> 250 Delete operation successful. (the server went on after the reset, which it never sent; never acknowledged by the client)", "error control-reset", "end: rst after 0.096s", "1 session,"},
+			[]string{"session 2", "picked up mid-stream", "no reply seen"}},
 		{"ctlrst-fw-rst-server-late-client-rst.pcap",
-			[]string{"error control-reset", "session 2", "--> 250 Delete operation successful.", "end: rst after 0.002s"},
-			[]string{"not read, what came after"}},
+			[]string{"+10.117 --> 250 Delete operation successful. (the server went on after the reset, which it never sent; never acknowledged by the client)", "error control-reset", "end: rst after 0.096s", "1 session,"},
+			[]string{"session 2", "picked up mid-stream", "no reply seen"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

@@ -251,6 +251,11 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 		if r.Anomaly != 0 {
 			w.str("anomaly", r.Anomaly.String())
 		}
+		// Sent after a box's reset in the server's name the client
+		// took (track.Reply.AfterReset).
+		w.boolOmit("after_reset", r.AfterReset)
+		w.boolOmit("unacknowledged", r.Unacked)
+		w.intOmit("resent", int64(r.Resent))
 		w.closeObject()
 	}
 	w.closeArray()

@@ -1537,6 +1537,22 @@ func (o *textOutput) reply(s *track.Session, r *track.Reply, c *track.Command) {
 	if r.LinesDropped > 0 {
 		o.printf("%s %s\n", noStamp, p.warn.Sprintf("    (%d more lines of this reply not kept: reply bound)", r.LinesDropped))
 	}
+	if r.AfterReset {
+		o.printf("%s %s\n", noStamp, p.warn.Sprint("    "+afterResetNote(r)))
+	}
+}
+
+// afterResetNote says of r, a reply the server sent after a box's reset
+// in its name (track.Reply.AfterReset), what became of it.
+func afterResetNote(r *track.Reply) string {
+	note := "(the server went on after the reset, which it never sent"
+	if r.Unacked {
+		note += "; never acknowledged by the client"
+		if r.Resent > 0 {
+			note += fmt.Sprintf(", sent %d more time%s", r.Resent, plural(int(r.Resent)))
+		}
+	}
+	return note + ")"
 }
 
 // eventReply is the text of a reply event, masked when it repeats a line

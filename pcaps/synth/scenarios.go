@@ -82,6 +82,8 @@ func scenarios() []scenario {
 		{"ctlrst-fw-rst-server-late-resent.pcap", built(fwResetServerLateResent)},
 		{"ctlrst-fw-rst-server-late-once.pcap", built(fwResetServerLateOnce)},
 		{"ctlrst-fw-rst-server-late-client-rst.pcap", built(fwResetServerLateClientRST)},
+		{"ctlrst-fw-rst-server-replies-once.pcap", built(fwResetServerRepliesOnce)},
+		{"ctlrst-fw-rst-server-replies-client-rst.pcap", built(fwResetServerRepliesClientRST)},
 		{"server-closed-cmd-reset.pcap", built(serverClosedCmdReset)},
 		{"server-closed-unanswered.pcap", built(serverClosedUnanswered)},
 		{"client-host-fw-idle-cut.pcap", built(clientHostFirewallIdleCut)},

@@ -229,12 +229,14 @@ func unansweredBoxReset() *capture {
 	return c
 }
 
-// The server's reply after a firewall's reset: at once, sent 7 times;
-// 10 s later (past decode's hold), sent 7 times, once, and answered by
-// the client's RST.
+// The server's reply after a firewall's reset: at once, sent 7 times,
+// once, and answered by the client's RST; 10 s later (past decode's
+// hold), sent 7 times, once, and answered by the client's RST.
 var (
-	fwResetServerRepliesResent = fwResetServerGoesOn(false, 6, 0, 52900)
-	fwResetServerLateResent    = fwResetServerGoesOn(false, 6, 10*time.Second, 52920)
-	fwResetServerLateOnce      = fwResetServerGoesOn(false, 0, 10*time.Second, 52930)
-	fwResetServerLateClientRST = fwResetServerGoesOn(true, 0, 10*time.Second, 52940)
+	fwResetServerRepliesResent    = fwResetServerGoesOn(false, 6, 0, 52900)
+	fwResetServerRepliesOnce      = fwResetServerGoesOn(false, 0, 0, 52950)
+	fwResetServerRepliesClientRST = fwResetServerGoesOn(true, 0, 0, 52960)
+	fwResetServerLateResent       = fwResetServerGoesOn(false, 6, 10*time.Second, 52920)
+	fwResetServerLateOnce         = fwResetServerGoesOn(false, 0, 10*time.Second, 52930)
+	fwResetServerLateClientRST    = fwResetServerGoesOn(true, 0, 10*time.Second, 52940)
 )

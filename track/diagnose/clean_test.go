@@ -191,10 +191,14 @@ var faultCaptures = map[string][]string{
 	"control-cut-download-server.pcap": {CodeControlIdle},
 	"ctlrst-unanswered-box-reset.pcap": {CodeCommandUnanswered},
 	// A firewall's reset in the server's name at a DELE, the server's
-	// 250 10 s later shown as a pick-up after it.
-	"ctlrst-fw-rst-server-late-resent.pcap":     {CodeControlReset},
-	"ctlrst-fw-rst-server-late-once.pcap":       {CodeControlReset},
-	"ctlrst-fw-rst-server-late-client-rst.pcap": {CodeControlReset},
+	// 250 at once or 10 s later shown after it, in the session: the
+	// server did the command the client was told was reset.
+	"ctlrst-fw-rst-server-replies-resent.pcap":     {CodeControlReset},
+	"ctlrst-fw-rst-server-replies-once.pcap":       {CodeControlReset},
+	"ctlrst-fw-rst-server-replies-client-rst.pcap": {CodeControlReset},
+	"ctlrst-fw-rst-server-late-resent.pcap":        {CodeControlReset},
+	"ctlrst-fw-rst-server-late-once.pcap":          {CodeControlReset},
+	"ctlrst-fw-rst-server-late-client-rst.pcap":    {CodeControlReset},
 	// ../shared/corpus: Suricata's bounce test, Zeek's brute force, AUTH
 	// TLS and 500 unanswered PORTs to a third host (a bounce attempt,
 	// issue 8), Suricata's real-server capture with a 425, and its server

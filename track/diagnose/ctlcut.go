@@ -54,12 +54,16 @@ const (
 // session's end, when it is the session's last: the cut rules read it at
 // SessionEnd whatever the session keeps of its commands (RecentOnly).
 func (d *Diagnoser) noteUnanswered(s *track.Session, c *track.Command) {
-	if c.Status != track.StatusNoReply || len(c.Replies) > 0 || c.Index != s.CommandCount {
+	if c.Index != s.CommandCount {
 		return
 	}
-	if s.EndReason != track.EndRST && s.EndReason != track.EndFIN {
-		return
+	if afterResetReply(c) == nil {
+		if c.Status != track.StatusNoReply || len(c.Replies) > 0 || s.EndReason != track.EndRST && s.EndReason != track.EndFIN {
+			return
+		}
 	}
+	// (A command the server answered after a box's reset is reported at
+	// that reply, before the session ends: controlCut reads its end.)
 	d.state(s).moreState().unanswered = c
 }
 
@@ -79,7 +83,7 @@ func cutCommand(s *track.Session, st *sessState) *track.Command {
 		// later command is its kernel answering a closed socket.
 		return nil
 	}
-	if c.Index != s.CommandCount || len(c.Replies) > 0 || c.Unseen || c.Junk || c.Verb == "QUIT" || c.Verb == "ABOR" {
+	if c.Index != s.CommandCount || len(c.Replies) > 0 && afterResetReply(c) == nil || c.Unseen || c.Junk || c.Verb == "QUIT" || c.Verb == "ABOR" {
 		return nil
 	}
 	if s.OneSide != track.BothSides || s.Connect != nil || len(s.Greeting) == 0 && !st.answered {
@@ -132,6 +136,9 @@ func (d *Diagnoser) controlCut(s *track.Session) *Finding {
 // resetAtCommand is control-reset for c, the last command of s, which got
 // no reply before an RST from the server's side ended the session.
 func (d *Diagnoser) resetAtCommand(s *track.Session, st *sessState, c *track.Command) *Finding {
+	if r := afterResetReply(c); r != nil {
+		return serverWentOn(s, c, r) // (the server answered it after all: ctlcut_afterreset.go)
+	}
 	after := s.End.Sub(c.TS)
 	f := &Finding{Code: CodeControlReset, Severity: SeverityError, Session: s, Command: c, TS: s.End, Packets: []uint64{c.Num}}
 	f.Evidence = fmt.Sprintf("%q (packet %d) got no reply; a reset from the server's address ended the control connection %s later", commandText(c), c.Num, dur(after))
