@@ -1,5 +1,5 @@
 import sys, struct; sys.path.insert(0,'.')
-from lib3 import *
+from inj_lib import *
 def frag(src,dst,ident,off8,mf,p,ttl=64):
     x=struct.pack('!BBHHHBBH4s4s',0x45,0,20+len(p),ident,(mf<<13)|off8,ttl,6,0,ip4(src),ip4(dst))
     return eth(x[:10]+struct.pack('!H',csum(x))+x[12:]+p)

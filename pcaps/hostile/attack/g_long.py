@@ -1,5 +1,5 @@
 import sys; sys.path.insert(0,'.')
-from lib3 import *
+from inj_lib import *
 # vsftpd reads at most 4096 bytes of a command line: with no LF in them it returns an empty command
 # and the rest of the line is read as the next command (netstr.c str_netfd_alloc, left == 0).
 def mk(name, hidden, replies, dataport, third=None, pad=4096, refuse=False):

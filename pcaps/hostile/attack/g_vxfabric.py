@@ -3,7 +3,7 @@
 # server's 192.0.2.22, the server's back the other way. The bounce stands
 # unhedged (what ftpsniff shows of a real fabric's mirrored tunnel).
 import sys, struct; sys.path.insert(0,'.')
-from lib3 import *
+from inj_lib import *
 MAC=b'\x02\0\0\0\0\x02\x02\0\0\0\0\x01'
 VTEP={C:'192.0.2.11'}
 def vxlan(ip):

@@ -1,5 +1,5 @@
 import sys, struct; sys.path.insert(0,'.')
-from lib3 import *
+from inj_lib import *
 MAC=b'\x02\0\0\0\0\x02\x02\0\0\0\0\x01'
 def vxlan(ip):
     inner=MAC+b'\x08\x00'+ip
