@@ -316,7 +316,17 @@ const (
 	cmdUnconfirmed
 	// cmdSmuggled: an announcement read past a line bound (Smuggled).
 	cmdSmuggled
+	// cmdShifted: a stand-in for the PASV, EPSV or LPSV just before it,
+	// whose passive reply came after another reply took its place
+	// (Shifted, unsolicited.go).
+	cmdShifted
 )
+
+// Shifted tells whether c, Unseen, stands for the passive request just
+// before it in the session (Arg none), not for a lost one: another final
+// reply took that request's place (a 500 to a blank line before it, a
+// second 200 to the TYPE before it), and this passive reply is its.
+func (c *Command) Shifted() bool { return c.bits&cmdShifted != 0 }
 
 // CaptureEnded tells whether c, sent without its line end
 // (ftp.CmdUnterminated), was cut by the capture's end rather than by
@@ -1553,6 +1563,9 @@ type memoRare struct {
 	// tunnel: the tunnel the control connection's segments came inside
 	// (decode.Tunnel); nil when none did.
 	tunnel *decode.Tunnel
+	// passiveAnsweredOther: the latest PASV, EPSV or LPSV a final reply
+	// other than a passive one answered (unsolicited.go); nil when none.
+	passiveAnsweredOther *Command
 }
 
 // rareMemo is the memo's memoRare, made when first needed.

@@ -187,9 +187,16 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 	}
 	idle := len(sess.pending) == 0
 	c, lostInGap, unasked := t.pairReply(sess, r.Code, r.Text)
-	if c == nil && idle && e.Endpoint.Via.Passive() && e.EndpointErr == nil && passiveReply(&r) && sess.commandsAllSeen() {
+	if c == nil && idle && e.Endpoint.Via.Passive() && e.EndpointErr == nil && passiveReply(&r) && sess.commandsAllSeen() && !passiveShifted(sess) {
 		// No command asked for it (unsolicited.go).
 		unasked = true
+	} else if c == nil && idle && e.Endpoint.Via.Passive() && e.EndpointErr == nil && passiveReply(&r) && passiveShifted(sess) {
+		// The reply of the PASV just before, whose place another reply
+		// took (unsolicited.go): that PASV refused nothing.
+		c = t.unseenCommand(sess, e.Endpoint.Via.String(), r)
+		c.bits |= cmdShifted
+		sess.xfer.rare.passiveAnsweredOther.Refused = false
+		sess.xfer.rare.passiveAnsweredOther = nil
 	} else if c == nil && e.Endpoint.Via.Passive() && e.EndpointErr == nil && passiveReply(&r) {
 		// The PASV is gone but its reply says all that matters: the
 		// endpoint is still announced, and a client will connect to it.
@@ -311,6 +318,7 @@ func (t *Tracker) final(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 		p.bits |= cmdRepeat
 	}
 	t.joined(sess, c, r)
+	notePassiveAnsweredOther(sess, c, r)
 	if len(sess.pending) == 0 {
 		// Every command answered: in step again after a gap.
 		sess.resync = false

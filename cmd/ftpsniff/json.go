@@ -285,6 +285,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 	}
 	w.boolOmit("uncertain", c.Uncertain)
 	w.boolOmit("unseen", c.Unseen)
+	w.boolOmit("shifted", c.Shifted())         // (track/unsolicited.go)
 	w.boolOmit("unconfirmed", c.Unconfirmed()) // (track/unconfirmed.go)
 	w.boolOmit("smuggled", c.Smuggled())
 	w.boolOmit("junk", c.Junk)

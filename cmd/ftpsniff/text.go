@@ -1134,7 +1134,10 @@ func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 	if c.Junk {
 		extra += "  " + p.warn.Sprint("[not an FTP command]")
 	}
-	if c.Unseen {
+	if c.Shifted() {
+		line = "(the " + c.Verb + " above: another reply took its place)"
+		extra = ""
+	} else if c.Unseen {
 		line = "(" + c.Verb + " not in the capture)"
 		extra = ""
 	}

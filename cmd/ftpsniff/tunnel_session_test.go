@@ -11,22 +11,23 @@ import (
 // pcaps/hostile/attack/g_vxfake.py), gave ftp-bounce and the verdict "a
 // client used this server for an FTP bounce", with no word of the tunnel.
 // The session now names the tunnel and its outer addresses (text header,
-// JSON fields), and, one sender having made both sides, the bounce
-// finding and the verdict say the session cannot be verified.
+// JSON fields) as information, and, one sender having made both sides,
+// the bounce finding and the verdict name that sender for the admin to
+// check against their mirror or tap (a cloud mirror has this shape).
 func TestTunnelledSessionSaysSoAndHedgesBounce(t *testing.T) {
 	out := readAttack(t, "vxlan_fabricated_bounce.pcap")
 	for _, want := range []string{
-		"inside a tunnel (VXLAN), outer 198.51.100.66 -> 203.0.113.250 (the client's packets and the server's alike); unverified",
+		"inside a tunnel (VXLAN), outer 198.51.100.66 -> 203.0.113.250 (the client's packets and the server's alike) user ",
 		"warning ftp-bounce",
-		"Unverified: every packet of this session came inside a tunnel (VXLAN) from 198.51.100.66, which sent both sides' packets",
-		"see the ftp-bounce finding; unverified: that session came only inside a tunnel",
+		"Seen only inside VXLAN from 198.51.100.66: if that is not your mirror or tap, the packets may be forged.",
+		"see the ftp-bounce finding; that session was seen only inside a tunnel: if its sender is not your mirror or tap",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}
 	}
 	js := readAttack(t, "vxlan_fabricated_bounce.pcap", "--json")
-	for _, want := range []string{`"tunnel":"VXLAN"`, `"tunnel_client_outer_src":"198.51.100.66"`, `"tunnel_server_outer_src":"198.51.100.66"`, `"tunnel_unverified":true`} {
+	for _, want := range []string{`"tunnel":"VXLAN"`, `"tunnel_client_outer_src":"198.51.100.66"`, `"tunnel_server_outer_src":"198.51.100.66"`, `"tunnel_accusations_hedged":true`} {
 		if !strings.Contains(js, want) {
 			t.Errorf("no %s in the JSON:\n%s", want, js)
 		}
@@ -42,7 +43,21 @@ func TestFabricTunnelNotHedged(t *testing.T) {
 	if want := "inside a tunnel (VXLAN), outer 192.0.2.11 -> 192.0.2.22 (the client's packets), 192.0.2.22 -> 192.0.2.11 (the server's)"; !strings.Contains(out, want) {
 		t.Errorf("no %q in:\n%s", want, out)
 	}
-	if !strings.Contains(out, "warning ftp-bounce") || strings.Contains(strings.ToLower(out), "unverified") {
+	if !strings.Contains(out, "warning ftp-bounce") || strings.Contains(out, "may be forged") {
 		t.Errorf("a fabric's tunnel hedged, or the bounce gone:\n%s", out)
+	}
+}
+
+// TestMirrorSessionNotDoubted: a cloud mirror (AWS VPC Traffic
+// Mirroring, Azure vTAP) carries both sides inside VXLAN from one mirror
+// source (172.31.0.5) to the collector: every session's header said it
+// "may be made up". The header names the tunnel as information only.
+func TestMirrorSessionNotDoubted(t *testing.T) {
+	out := readAttack(t, "brute_awsmirror.pcap")
+	if !strings.Contains(out, "inside a tunnel (VXLAN), outer 172.31.0.5 -> 172.31.0.9 (the client's packets and the server's alike) user ") {
+		t.Errorf("tunnel not named:\n%s", out)
+	}
+	if strings.Contains(out, "made up") || strings.Contains(out, "unverified") {
+		t.Errorf("a mirror's session doubted:\n%s", out)
 	}
 }

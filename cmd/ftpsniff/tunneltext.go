@@ -9,8 +9,9 @@ import (
 
 // tunnelLine is the transcript's line under a session header that came
 // inside a tunnel (track.Session.Tunnel): its kind and outer addresses,
-// and, when they are no monitored fabric's tunnel endpoints, what the
-// capture cannot verify. "" when the session came in none.
+// as information (a cloud mirror's VXLAN carries both sides from one
+// source; only accusing findings are hedged: diagnose/tunnelhedge.go).
+// "" when the session came in none.
 func tunnelLine(s *track.Session) string {
 	t := s.Tunnel()
 	if t == nil {
@@ -19,9 +20,6 @@ func tunnelLine(s *track.Session) string {
 	line := "inside a tunnel (" + safe(t.Kind) + "), outer " + tunnelSides(t)
 	if n := t.Plain[0] + t.Plain[1]; n > 0 {
 		line += "; " + strconv.FormatUint(uint64(n), 10) + " of its packets came outside it"
-	}
-	if s.TunnelUnverified() {
-		line += "; " + tunnelDoubt(t)
 	}
 	return line
 }
@@ -40,16 +38,6 @@ func tunnelSides(t *decode.Tunnel) string {
 	return side(1) + " (the server's packets only)"
 }
 
-// tunnelDoubt says why a session that came only inside a tunnel is
-// unverified (track.Session.TunnelUnverified).
-func tunnelDoubt(t *decode.Tunnel) string {
-	why := "the outer addresses are not two tunnel endpoints each carrying one side, as a monitored fabric's are"
-	if t.Inside[0] > 0 && t.Inside[1] > 0 && t.OuterSrc[0] == t.OuterSrc[1] {
-		why = t.OuterSrc[0].String() + " sent both sides' packets, which no tunnel endpoint of a monitored fabric does"
-	}
-	return "unverified: " + why + ", and anyone can send " + safe(t.Kind) + " packets from their own address to any host: the session may be made up, and who its client is cannot be verified"
-}
-
 // jsonTunnel writes a session's tunnel fields (docs/json.md).
 func jsonTunnel(w *jsonWriter, s *track.Session) {
 	t := s.Tunnel()
@@ -66,5 +54,5 @@ func jsonTunnel(w *jsonWriter, s *track.Session) {
 		w.str("tunnel_server_outer_dst", t.OuterDst[1].String())
 	}
 	w.intOmit("tunnel_plain_packets", int64(t.Plain[0])+int64(t.Plain[1]))
-	w.boolOmit("tunnel_unverified", s.TunnelUnverified())
+	w.boolOmit("tunnel_accusations_hedged", s.TunnelUnverified())
 }
