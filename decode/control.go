@@ -1426,6 +1426,19 @@ func (cs *controlConn) emit(e *ControlEvent) {
 // of a control connection goes through here.
 func (cs *controlConn) deliver(e *ControlEvent) {
 	e.Hops = Hops(cs.asm.half[dirClient].ttls) | Hops(cs.asm.half[dirServer].ttls)<<2
+	if len(cs.t.tunnels) > 0 && e.Kind != ControlClose {
+		if t := cs.t.tunnels[cs]; t != nil && t.reshaped {
+			// A copy, a few a connection: a finding raised while the
+			// session is open (a brute force's fifth 530) can tell a
+			// tunnel one sender made up from a fabric's.
+			t.reshaped = false
+			c := *t
+			e.Tunnel = &c
+			cs.t.d.h.Control(e)
+			e.Tunnel = nil // (the event is the parser's, reused)
+			return
+		}
+	}
 	cs.t.d.h.Control(e)
 }
 

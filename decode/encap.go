@@ -30,6 +30,10 @@ type Tunnel struct {
 	OuterDst [2]netip.Addr
 	Inside   [2]uint32
 	Plain    [2]uint32
+	// reshaped: a side first came inside it, or plain, since a copy was
+	// last handed over with an event (controlConn.deliver): what Fabric
+	// and Only tell may have changed.
+	reshaped bool
 }
 
 // Fabric tells whether the outer addresses are plausibly the tunnel
@@ -193,12 +197,14 @@ func (d *Decoder) noteTunnel(cs *controlConn, s *Segment) {
 			}
 			if t.Inside[side] == 0 {
 				t.OuterSrc[side], t.OuterDst[side] = src, dst
+				t.reshaped = true
 			}
 			t.Inside[side]++
 			return
 		}
 	}
 	if t != nil {
+		t.reshaped = t.reshaped || t.Plain[side] == 0
 		t.Plain[side]++
 	}
 }

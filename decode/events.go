@@ -258,8 +258,10 @@ type ControlEvent struct {
 	// (multiline.go). Its Via is 0 otherwise.
 	EndpointAlt Endpoint
 	// Tunnel, on ControlClose: the tunnel the connection's segments came
-	// inside, and its outer addresses (encap.go); nil when none did. The
-	// Handler may keep it.
+	// inside, and its outer addresses (encap.go); nil when none did. On
+	// another event, a copy of it as it stands when a side first came
+	// inside it or plain (its shape so far), else nil. The Handler may
+	// keep it.
 	Tunnel *Tunnel
 
 	// Secret: the client line (command or junk) is, or may be, a

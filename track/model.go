@@ -1561,8 +1561,10 @@ type memoRare struct {
 	// (smuggled.go); nil when none.
 	smuggled *smuggledPort
 	// tunnel: the tunnel the control connection's segments came inside
-	// (decode.Tunnel); nil when none did.
-	tunnel *decode.Tunnel
+	// (decode.Tunnel), from its close; nil when none did. tunnelSoFar:
+	// its shape before the close (decode hands a copy with an event when
+	// it changes).
+	tunnel, tunnelSoFar *decode.Tunnel
 	// passiveAnsweredOther: the latest PASV, EPSV or LPSV a final reply
 	// other than a passive one answered (unsolicited.go); nil when none.
 	passiveAnsweredOther *Command

@@ -1083,6 +1083,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			t.encrypt(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, Text: text})
 		}
 	}
+	if e.Tunnel != nil && e.Kind != decode.ControlClose {
+		sess.memo().rareMemo().tunnelSoFar = e.Tunnel // (tunnel.go)
+	}
 	if e.Kind != decode.ControlClose || e.LastSeen.IsZero() {
 		// (A close's own time is when decode let the connection go: an
 		// idle sweep, the capture's end. Its LastSeen is the last

@@ -28,7 +28,12 @@ func (s *Session) Tunnel() *decode.Tunnel {
 	if s.xfer == nil || s.xfer.rare == nil {
 		return nil
 	}
-	return s.xfer.rare.tunnel
+	if r := s.xfer.rare; r.tunnel != nil {
+		return r.tunnel
+	}
+	// Before the close: its shape so far, for findings raised while
+	// the session is open.
+	return s.xfer.rare.tunnelSoFar
 }
 
 // TunnelUnverified tells whether the session came only inside a tunnel

@@ -61,3 +61,22 @@ func TestMirrorSessionNotDoubted(t *testing.T) {
 		t.Errorf("a mirror's session doubted:\n%s", out)
 	}
 }
+
+// TestBruteForceInTunnelHedged guards the accusation raised while the
+// session is open (login-brute-force at the fifth 530, before the close
+// hands the tunnel over): one sender carried both sides inside VXLAN, as
+// a mirror does and as a forger would, so the accusation and its drop
+// rule say what the capture cannot verify.
+func TestBruteForceInTunnelHedged(t *testing.T) {
+	out := flat(readAttack(t, "brute_awsmirror.pcap"))
+	i := strings.Index(out, "warning login-brute-force")
+	if i < 0 {
+		t.Fatalf("no login-brute-force:\n%s", out)
+	}
+	if f := out[i:min(len(out), i+600)]; !strings.Contains(f, "Seen only inside VXLAN from 172.31.0.5: if that is not your mirror or tap") {
+		t.Errorf("login-brute-force not hedged:\n%s", f)
+	}
+	if plain := flat(readAttack(t, "brute_plain.pcap")); strings.Contains(plain, "Seen only inside") {
+		t.Errorf("plain capture hedged:\n%s", plain)
+	}
+}
