@@ -900,7 +900,7 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 	if len(s.Payload) > 0 && cs.probing() {
 		cs.probeBytes(len(s.Payload)) // past its bound it is rejected, as below
 	}
-	if t.holds != nil {
+	if len(t.holds) > 0 {
 		t.afterResetSegment(cs, d, s)
 		t.goesOn(cs, d, s)
 	}
@@ -911,10 +911,10 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 	if s.Flags.Has(FlagRST) && !rst {
 		t.d.stats.RSTOutOfWindow++
 	}
-	var rstAcked bool
+	var rstSaid rstNote // what an RST in the window showed of its sender, for its ControlClose
 	if rst {
-		// (Before the RST's own ACK is taken.)
-		rstAcked = cs.ackedAll(d)
+		// (Acked before the RST's own ACK is taken.)
+		rstSaid = rstNote{ttl: rstTTL, acked: cs.ackedAll(d), noACK: !s.Flags.Has(FlagACK)}
 	}
 	if h := &cs.asm.half[d]; s.Flags.Has(FlagURG) && (!h.started || int32(s.Seq+uint32(len(s.Payload))-h.next) > 0) {
 		// Urgent data marks the line it brings; a copy of a segment the
@@ -959,7 +959,7 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 		t.candidates--
 	}
 	switch {
-	case rst && t.holdRST(cs, d, s, rstNote{ttl: rstTTL, acked: rstAcked, noACK: !s.Flags.Has(FlagACK)}):
+	case rst && t.holdRST(cs, d, s, rstSaid):
 		// Held: the connection's bytes going on in sequence would show
 		// no endpoint took it (hold.go).
 	case rst && t.d.sum.verdict == sumWrong && cs.asm.half[d].sumOK:
@@ -969,7 +969,7 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 	case rst:
 		// An RST outside the window is dropped by the receiver (RFC 5961)
 		// and ends nothing.
-		t.closeBy(cs, CloseRST, d, s.Num, s.TS, rstNote{ttl: rstTTL, acked: rstAcked, noACK: !s.Flags.Has(FlagACK)})
+		t.closeBy(cs, CloseRST, d, s.Num, s.TS, rstSaid)
 		return
 	case cs.parser.state == parseTLS:
 		// TLS from here: follow it from headers; what it holds is

@@ -101,10 +101,7 @@ func (t *controlTable) shownAfterClose(w *waitingPickUp, why CloseReason, num ui
 		cs.paired = true
 		t.pairs.add(cs.client.Addr(), cs.server.Addr())
 	}
-	cs.announce(w.queue[0].Num, w.queue[0].TS)
-	for i := range w.queue {
-		cs.deliver(&w.queue[i])
-	}
+	cs.showHeld(w.queue)
 	cs.lastSeen = PacketSub(w.queue[len(w.queue)-1].TS, cs.firstTS)
 	if why == CloseCaptureEnd {
 		t.close(cs, CloseCaptureEnd, num, ts)

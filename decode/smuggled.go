@@ -1,6 +1,10 @@
 package decode
 
-import "github.com/ftpsniff/ftpsniff/decode/ftp"
+import (
+	"bytes"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+)
 
 // Commands smuggled past a line bound. A server reads a command line up
 // to a bound of its own, and some split a longer one there instead of
@@ -33,35 +37,19 @@ func smuggledEndpoint(tail []byte) Endpoint {
 		default:
 			continue
 		}
-		arg := trimBlanks(tail[i+5:])
-		if ep, err := activeEndpoint(verb, string(arg)); err == nil {
+		arg := bytes.Trim(tail[i+5:], " \t")
+		ep, err := activeEndpoint(verb, string(arg))
+		if j := bytes.IndexAny(arg, " \t"); err != nil && j >= 0 {
+			// The argument up to its first blank: what follows may be
+			// the next command's padding, read at the next cut.
+			ep, err = activeEndpoint(verb, string(arg[:j]))
+		}
+		if err == nil {
 			ep.Smuggled = true
 			return ep
 		}
-		// The argument up to its first blank: what follows may be the
-		// next command's padding, read at the next cut.
-		for j, c := range arg {
-			if c == ' ' || c == '\t' {
-				if ep, err := activeEndpoint(verb, string(arg[:j])); err == nil {
-					ep.Smuggled = true
-					return ep
-				}
-				break
-			}
-		}
 	}
 	return Endpoint{}
-}
-
-// trimBlanks trims spaces and tabs at both ends of b.
-func trimBlanks(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
 }
 
 // smuggledIn returns, for a client line l whose kept tail begins at glue

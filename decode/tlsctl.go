@@ -96,9 +96,9 @@ func (t *controlTable) watchHandshake(cs *controlConn) {
 
 // handshakeSegment feeds segment s of direction d of cs, a connection read
 // from its headers, to its handshake walk: the client's records, and, for
-// either direction, the copies sent again unacknowledged (stall.go). at
-// and started are what follow said of the segment and whether the
-// direction had begun before it.
+// either direction, the copies sent again unacknowledged (stall.go).
+// before and started are the direction's next sequence number and
+// whether it had begun, as they stood before the segment was followed.
 func (t *controlTable) handshakeSegment(cs *controlConn, w *tlsHandshake, d int, s *Segment, before uint32, started bool) {
 	n := max(s.PayloadLen, len(s.Payload))
 	if n > 0 && started && int32(s.Seq+uint32(n)-before) <= 0 {

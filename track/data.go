@@ -5254,5 +5254,5 @@ func accepted(c *Command) bool {
 	case "PORT", "EPRT", "LPRT":
 		return f.Code == 200
 	}
-	return f.Code == 227 || f.Code == 228 || f.Code == 229
+	return passiveReply(f)
 }

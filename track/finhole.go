@@ -130,11 +130,7 @@ func (dc *DataConn) LostBeforeFIN() (LostBeforeFIN, bool) {
 		if dc.finHole&(finHoleDropped<<d) == 0 {
 			continue
 		}
-		l := LostBeforeFIN{Sender: dc.Client, Bytes: int64(int32(dc.seqHi[d] - dc.ackTop[d]))}
-		if d == 1 {
-			l.Sender = dc.Server
-		}
-		return l, true
+		return LostBeforeFIN{Sender: dc.sender(d), Bytes: int64(int32(dc.seqHi[d] - dc.ackTop[d]))}, true
 	}
 	return LostBeforeFIN{}, false
 }
@@ -159,10 +155,7 @@ func (dc *DataConn) AckedUnseen() (netip.AddrPort, int64) {
 		if dc.finHole&(ackedUnseen<<d) == 0 {
 			continue
 		}
-		if d == 1 {
-			return dc.Server, int64(dc.ackTop[d])
-		}
-		return dc.Client, int64(dc.ackTop[d])
+		return dc.sender(d), int64(dc.ackTop[d])
 	}
 	return netip.AddrPort{}, 0
 }
@@ -185,4 +178,13 @@ func (dc *DataConn) ackAtFileEnd(dir int, ack uint32) bool {
 	}
 	first := dc.seqHi[dir] - uint32(dc.Bytes[dir])
 	return ack == first+uint32(dc.ExpectedSize)+1
+}
+
+// sender is the end that sends direction d's bytes (0: the client, the
+// connection's opener; 1: the server).
+func (dc *DataConn) sender(d int) netip.AddrPort {
+	if d == 1 {
+		return dc.Server
+	}
+	return dc.Client
 }

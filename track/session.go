@@ -187,20 +187,23 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 	}
 	idle := len(sess.pending) == 0
 	c, lostInGap, unasked := t.pairReply(sess, r.Code, r.Text)
-	if c == nil && idle && e.Endpoint.Via.Passive() && e.EndpointErr == nil && passiveReply(&r) && sess.commandsAllSeen() && !passiveShifted(sess) {
-		// No command asked for it (unsolicited.go).
-		unasked = true
-	} else if c == nil && idle && e.Endpoint.Via.Passive() && e.EndpointErr == nil && passiveReply(&r) && passiveShifted(sess) {
-		// The reply of the PASV just before, whose place another reply
-		// took (unsolicited.go): that PASV refused nothing.
-		c = t.unseenCommand(sess, e.Endpoint.Via.String(), r)
-		c.bits |= cmdShifted
-		sess.xfer.rare.passiveAnsweredOther.Refused = false
-		sess.xfer.rare.passiveAnsweredOther = nil
-	} else if c == nil && e.Endpoint.Via.Passive() && e.EndpointErr == nil && passiveReply(&r) {
-		// The PASV is gone but its reply says all that matters: the
-		// endpoint is still announced, and a client will connect to it.
-		c = t.unseenCommand(sess, e.Endpoint.Via.String(), r)
+	if c == nil && e.Endpoint.Via.Passive() && e.EndpointErr == nil && passiveReply(&r) {
+		switch {
+		case idle && passiveShifted(sess):
+			// The reply of the PASV just before, whose place another
+			// reply took (unsolicited.go): that PASV refused nothing.
+			c = t.unseenCommand(sess, e.Endpoint.Via.String(), r)
+			c.bits |= cmdShifted
+			sess.xfer.rare.passiveAnsweredOther.Refused = false
+			sess.xfer.rare.passiveAnsweredOther = nil
+		case idle && sess.commandsAllSeen():
+			// No command asked for it (unsolicited.go).
+			unasked = true
+		default:
+			// The PASV is gone but its reply says all that matters: the
+			// endpoint is still announced, and a client will connect to it.
+			c = t.unseenCommand(sess, e.Endpoint.Via.String(), r)
+		}
 	}
 	if c == nil && !lostInGap && !unasked {
 		// The reply of a PORT past the line bound of the line before
@@ -784,8 +787,7 @@ func (sess *Session) NoteCommand(c *Command) {
 		}
 	}
 	switch {
-	case strings.EqualFold(c.Verb, "PASV"), strings.EqualFold(c.Verb, "EPSV"), strings.EqualFold(c.Verb, "LPSV"),
-		!c.Secret && ftp.IsAnnounce(c.Verb) && c.EndpointVia.Passive():
+	case passiveRequest(c.Verb), !c.Secret && ftp.IsAnnounce(c.Verb) && c.EndpointVia.Passive():
 		sess.askedPassive = true
 	}
 }
@@ -1241,7 +1243,7 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			c.EndpointErr = e.EndpointErr
 			if e.EndpointErr != nil {
 				t.event(sess, Event{Kind: EventEndpointMalformed, TS: r.TS, Num: r.Num, Code: r.Code, Text: e.EndpointErr.Error()})
-			} else if r.Code == 227 || r.Code == 228 || r.Code == 229 {
+			} else if passiveReply(r) {
 				t.arm(sess, c, true, r.TS, r.Num)
 				if e.EndpointAlt.Via != 0 {
 					t.armAmbiguous(sess, c, e) // (multiline.go)

@@ -166,10 +166,7 @@ func (dc *DataConn) Stuck() (StuckSend, bool) {
 		if dc.resent[d]&resentDropped == 0 && (dc.Done || dc.unacked(d) == 0) {
 			continue
 		}
-		st := StuckSend{Sender: dc.Client, Bytes: n, Resends: int(dc.resent[d] & resentCount), Len: int(dc.resentLen)}
-		if d == 1 {
-			st.Sender = dc.Server
-		}
+		st := StuckSend{Sender: dc.sender(d), Bytes: n, Resends: int(dc.resent[d] & resentCount), Len: int(dc.resentLen)}
 		st.Large = dc.resent[d]&resentSmall == 0
 		st.BigAcked = dc.resent[d]&resentBigAcked != 0
 		return st, true

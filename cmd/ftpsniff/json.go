@@ -144,7 +144,7 @@ func (o *jsonOutput) Flush() error {
 	return o.err
 }
 
-func (o *jsonOutput) SessionStart(s *track.Session) { o.uids.get(o.ids.Observer, s, true) }
+func (o *jsonOutput) SessionStart(s *track.Session) { o.uid(s) }
 
 // uid is the session_uid of a record about the live session s.
 func (o *jsonOutput) uid(s *track.Session) string { return o.uids.get(o.ids.Observer, s, true) }

@@ -735,12 +735,7 @@ func (o *textOutput) sessionFailed(s *track.Session, sf *sessionFindings, fs []*
 // noteRefused keeps c, a file transfer of s the server refused
 // (diagnose.RefusedTransfer), for the summary list: its first.
 func (o *textOutput) noteRefused(s *track.Session, c *track.Command) {
-	sf := o.open[s]
-	if sf == nil {
-		sf = &sessionFindings{}
-		o.open[s] = sf
-	}
-	if sf.refused == nil {
+	if sf := o.findingsOf(s); sf.refused == nil {
 		sf.refused = c
 	}
 }

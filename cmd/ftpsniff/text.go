@@ -1187,14 +1187,21 @@ func (o *textOutput) Finding(f *diagnose.Finding) {
 		o.belowMin++
 		return
 	}
-	sf := o.open[f.Session]
-	if sf == nil {
-		sf = &sessionFindings{}
-		o.open[f.Session] = sf
-	}
+	sf := o.findingsOf(f.Session)
 	// The summary view (-v aside: it shows every occurrence) prints
 	// counts and the first of each kind: nothing to keep whole.
 	sf.add(f, &o.kept, o.view == viewSummary && !o.verbose)
+}
+
+// findingsOf is what the open session s keeps for its summary,
+// made on first use; SessionEnd lets it go (forget).
+func (o *textOutput) findingsOf(s *track.Session) *sessionFindings {
+	sf := o.open[s]
+	if sf == nil {
+		sf = &sessionFindings{}
+		o.open[s] = sf
+	}
+	return sf
 }
 
 func (o *textOutput) severityColor(s diagnose.Severity) *color.Color {

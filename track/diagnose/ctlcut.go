@@ -484,8 +484,9 @@ func replyResetIdle(s *track.Session, c *track.Command, final *track.Reply, gap 
 		how = append(how, "with another TTL than the client's")
 	}
 	howText := strings.Join(how, " and ")
-	after := dur(s.End.Sub(final.TS))
-	if s.End.Sub(final.TS) < time.Millisecond {
+	since := s.End.Sub(final.TS)
+	after := dur(since)
+	if since < time.Millisecond {
 		after = "less than a millisecond"
 	}
 	// (The transfer's evidence last: the text output cuts a long one.)

@@ -398,18 +398,18 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 		// whoever took it.
 		fs = append(fs, f)
 	}
-	if f := pmtuBlackHole(s, dc); f != nil {
-		fs = append(fs, f)
-	} else if st, ok := pmtuSuspect(dc); ok {
-		if f := d.awaitReceiver(s, dc, st); f != nil {
-			fs = append(fs, f)
-		} else if stallCandidate(dc) {
-			d.holdStall(s, dc) // (unless its receiver speaks: stallFindings)
+	mtu := pmtuBlackHole(s, dc)
+	if mtu == nil {
+		if st, ok := pmtuSuspect(dc); ok {
+			mtu = d.awaitReceiver(s, dc, st)
+		} else {
+			mtu = pmtuLostBeforeFIN(s, dc)
 		}
-	} else if f := pmtuLostBeforeFIN(s, dc); f != nil {
-		fs = append(fs, f)
+	}
+	if mtu != nil {
+		fs = append(fs, mtu)
 	} else if stallCandidate(dc) {
-		d.holdStall(s, dc)
+		d.holdStall(s, dc) // (unless its receiver speaks: stallFindings)
 	}
 	d.report(d.holdBlind(s, dc, fs))
 	d.noteSource(s, dc)

@@ -27,15 +27,16 @@ func pmtuLostBeforeFIN(s *track.Session, dc *track.DataConn) *Finding {
 	}
 	ann, what, sender, receiver, pk := tooBigRoles(dc, l.Sender)
 	v6 := l.Sender.Addr().Is6() && !l.Sender.Addr().Is4In6()
+	lost := plural(int(l.Bytes), "byte", "bytes")
 	passed := "its handshake and the FIN got through"
 	if got := dc.TotalBytes(); got > 0 {
 		passed = fmt.Sprintf("its handshake, %s before them and the FIN got through", plural(int(got), "byte", "bytes"))
 	}
 	f.Evidence = joinEvidence(ann, fmt.Sprintf("data connection #%d from %s to %s: %s's FIN came after %s that never came (none in the capture); %s, seen after the FIN, never acknowledged them; %s",
-		dc.ID, dc.Client, dc.Server, sender, plural(int(l.Bytes), "byte", "bytes"), receiver, passed))
+		dc.ID, dc.Client, dc.Server, sender, lost, receiver, passed))
 	f.Packets = packets(pk)
 	f.Message = fmt.Sprintf("Likely a path MTU black hole on %s: %s's FIN reached %s, but the %s %s sent before it never did (%s acknowledged none of them, and went on without them), while %s. Small segments passing and the data not is what a router does whose next link is smaller (a tunnel, PPPoE, a VPN) when its ICMP errors never reach the sender; a firewall dropping the connection's data looks the same from here. The transfer did not happen, whatever the sender's side says.",
-		what, sender, receiver, plural(int(l.Bytes), "byte", "bytes"), sender, receiver, passed)
+		what, sender, receiver, lost, sender, receiver, passed)
 	f.Advice = fmt.Sprintf("A capture on %s's side shows its full-size segments sent again and again (and any ICMP error about them): pmtu-blackhole says so there. Let the path MTU errors reach %s (%s): never filter them (RFC 4890 4.3.1 for ICMPv6 Packet Too Big; RFC 2923 for IPv4's fragmentation needed), e.g. on its host %s, and on every firewall between it and %s. Or clamp the TCP MSS on the router in front of the smaller link: %s. On a Linux sender, net.ipv4.tcp_mtu_probing=1%s finds a size that passes without the errors (RFC 4821). No port needs opening: the data connection was made.",
 		sender, sender, l.Sender.Addr(), pmtuAllowRule(v6), receiver, mssClampRule(v6), probingFamilies(v6))
 	return f
@@ -103,11 +104,11 @@ func (d *Diagnoser) stallFindings(s *track.Session) []*Finding {
 	return out
 }
 
-// clientGaveUp says how the client of s showed it gave up on dc's
+// stallGivenUp says how the client of s showed it gave up on dc's
 // transfer, c, stalled: it closed or reset the data connection first,
 // sent another command, or closed the control connection; "" when it
 // did not (the capture ended while it waited: no failure shown).
-func clientGaveUp(s *track.Session, dc *track.DataConn, c *track.Command) string {
+func stallGivenUp(s *track.Session, dc *track.DataConn, c *track.Command) string {
 	cli := 0 // (indexes FINTS: the opener's side)
 	if !dc.Passive {
 		cli = 1
@@ -127,12 +128,12 @@ func clientGaveUp(s *track.Session, dc *track.DataConn, c *track.Command) string
 
 // transferStalled is the transfer-stalled finding of dc, a stallCandidate
 // of s, once the session is over: the client gave the transfer up
-// (clientGaveUp) with no final reply. A failure of its own however the
+// (stallGivenUp) with no final reply. A failure of its own however the
 // other transfers of the capture went: the data connection was made, and
 // the file did not move.
 func transferStalled(s *track.Session, dc *track.DataConn) *Finding {
 	c := dc.Command
-	how := clientGaveUp(s, dc, c)
+	how := stallGivenUp(s, dc, c)
 	if how == "" {
 		return nil
 	}
@@ -155,8 +156,9 @@ func transferStalled(s *track.Session, dc *track.DataConn) *Finding {
 		ev = stuckEvidence(st)
 	default:
 		if l, ok := dc.LostBeforeFIN(); ok {
-			moved = fmt.Sprintf("the %s %s sent before its FIN never arrived", plural(int(l.Bytes), "byte", "bytes"), sender)
-			ev = fmt.Sprintf("%s before the FIN never acknowledged, none in the capture", plural(int(l.Bytes), "byte", "bytes"))
+			lost := plural(int(l.Bytes), "byte", "bytes")
+			moved = fmt.Sprintf("the %s %s sent before its FIN never arrived", lost, sender)
+			ev = lost + " before the FIN never acknowledged, none in the capture"
 		} else if got := dc.TotalBytes(); got > 0 {
 			moved = fmt.Sprintf("%s moved, then nothing more", plural(int(got), "byte", "bytes"))
 			ev = fmt.Sprintf("%s on it", plural(int(got), "byte", "bytes"))
