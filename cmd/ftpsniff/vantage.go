@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -257,6 +258,7 @@ func runVantageJSON(opts *readOptions, vo vantage.Options, stdout, stderr io.Wri
 	}
 
 	inputErrs = nil
+	defer vantageGCPacing()()
 	readers, cs = newPointReaders(opts, vo)
 	w := bufio.NewWriter(stdout)
 	quit := make(chan struct{})
@@ -322,6 +324,25 @@ func runVantageJSON(opts *readOptions, vo vantage.Options, stdout, stderr io.Wri
 	return vantageExit(inputErrs, findings, stderr)
 }
 
+// vantageGCPercent is the collector's room (GOGC) while --json's three
+// analyses run at once (the merge and each point's own, each with its own
+// decoder, tracker and read-ahead): their live heaps together are three
+// times a read's, and the room main gives (gcPercent, half) is also
+// charged for the 5 MB of globals every collection scans, so the peak
+// went 45 MB for 12 MB live. A quarter costs a sixth more CPU and 4 MB
+// less peak (docs/performance.md).
+const vantageGCPercent = 25
+
+// vantageGCPacing sets the collector's room to vantageGCPercent unless
+// GOGC says otherwise; the function it returns puts it back.
+func vantageGCPacing() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(vantageGCPercent)
+	return func() { debug.SetGCPercent(old) }
+}
+
 // newPointReaders makes every point's collector, and its reader, which
 // feeds the collector.
 func newPointReaders(opts *readOptions, vo vantage.Options) ([]*pointReader, []*vantage.Collector) {
@@ -381,11 +402,15 @@ func refuseEmpty(readers []*pointReader, cs []*vantage.Collector, inputErrs []er
 
 // pointOptions are the options of point i's own analysis: its files,
 // every record stamped with its name, its diagnosis told what the other
-// points saw of its 227s.
+// points saw of its 227s, on one goroutine (--workers 1, as --help says
+// of --vantage): with --json it runs beside the merge and the other
+// points' analyses, which leave no core to a relay of its own, whose
+// batches in flight (decode/relay) were a megabyte a point.
 func pointOptions(opts *readOptions, i int, rewrites []diagnose.Rewrite) *readOptions {
 	one := *opts
 	one.Observer = opts.points[i].name
 	one.Vantage, one.points = nil, nil
+	one.Workers = 1
 	one.Files = opts.points[i].files
 	one.knownRewrites = rewrites
 	return &one
@@ -1448,8 +1473,10 @@ type pointRecords struct {
 	// recent: the last maxRecentSessions merged sessions written with a
 	// view at this point, by its control connection: a group that comes
 	// after its session was written (a point session split by an idle
-	// close) is still tied to it.
-	recent      map[[2]netip.AddrPort][]*vantage.Session
+	// close) is still tied to it. Each is kept as what tying reads of it
+	// (tiedSession), not whole: every point's views of its connections
+	// were most of what the run held.
+	recent      map[[2]netip.AddrPort][]*tiedSession
 	recentOrder [][2]netip.AddrPort
 	tail        []*pointItem // the server and summary records: written last
 	// overturned counts, per server (as its records write it), the
@@ -1513,6 +1540,9 @@ type pointItem struct {
 	srvAddr netip.AddrPort
 	start   time.Time
 	data    map[int]heldData // by the point's data id
+	// older, newer: the open sessions' groups in the order opened, while
+	// open (pointSplitter).
+	older, newer *pointItem
 }
 
 type heldData struct {
@@ -1536,7 +1566,7 @@ type pointRecordHead struct {
 
 func newPointRecords(w io.Writer, points []string, point int, items <-chan *pointItem) *pointRecords {
 	o := &pointRecords{w: w, points: points, point: point, items: items, byConn: map[[2]netip.AddrPort][]*pointItem{},
-		recent: map[[2]netip.AddrPort][]*vantage.Session{}, overturned: map[string]*overturnedFindings{}}
+		recent: map[[2]netip.AddrPort][]*tiedSession{}, overturned: map[string]*overturnedFindings{}}
 	o.suffix = observerSuffix(points[point])
 	return o
 }
@@ -1560,11 +1590,12 @@ func (o *pointRecords) session(s *vantage.Session) {
 	if v == nil {
 		return
 	}
+	t := o.tie(s)
 	if it := o.take(v); it != nil {
-		o.writeItem(it, s)
+		o.writeItem(it, t)
 	}
 	k := [2]netip.AddrPort{v.Client, v.Server}
-	o.recent[k] = append(o.recent[k], s)
+	o.recent[k] = append(o.recent[k], t)
 	o.recentOrder = append(o.recentOrder, k)
 	if len(o.recentOrder) > maxRecentSessions {
 		old := o.recentOrder[0]
@@ -1580,7 +1611,7 @@ func (o *pointRecords) take(v *vantage.Control) *pointItem {
 	k := [2]netip.AddrPort{v.Client, v.Server}
 	best := -1
 	for n, it := range o.byConn[k] {
-		if ofView(it, v) && (best < 0 || nearer(it.start, o.byConn[k][best].start, v.Start)) {
+		if ofView(it, v.Start, v.Last) && (best < 0 || nearer(it.start, o.byConn[k][best].start, v.Start)) {
 			best = n
 		}
 	}
@@ -1595,7 +1626,7 @@ func (o *pointRecords) take(v *vantage.Control) *pointItem {
 			o.done = true
 			break
 		}
-		if it.session && it.client == v.Client && it.srvAddr == v.Server && ofView(it, v) {
+		if it.session && it.client == v.Client && it.srvAddr == v.Server && ofView(it, v.Start, v.Last) {
 			return it
 		}
 		o.place(it)
@@ -1607,11 +1638,11 @@ func (o *pointRecords) take(v *vantage.Control) *pointItem {
 }
 
 // ofView says whether the point's session it, of the same control
-// connection as the view v, is v's: started while v was open (a session
-// the point's analysis split at an idle close, continued, too), give or
-// take maxStartGap.
-func ofView(it *pointItem, v *vantage.Control) bool {
-	return !it.start.Before(v.Start.Add(-maxStartGap)) && !it.start.After(v.Last.Add(maxStartGap))
+// connection as a view open from start to last, is that view's: started
+// while the view was open (a session the point's analysis split at an
+// idle close, continued, too), give or take maxStartGap.
+func ofView(it *pointItem, start, last time.Time) bool {
+	return !it.start.Before(start.Add(-maxStartGap)) && !it.start.After(last.Add(maxStartGap))
 }
 
 // nearer says whether a is nearer to t than b.
@@ -1648,11 +1679,11 @@ func (o *pointRecords) place(it *pointItem) {
 
 // recentOf is the merged session written already that the point's
 // session it is of.
-func (o *pointRecords) recentOf(it *pointItem) *vantage.Session {
-	var best *vantage.Session
-	for _, s := range o.recent[[2]netip.AddrPort{it.client, it.srvAddr}] {
-		if v := s.Views[o.point]; ofView(it, v) && (best == nil || nearer(v.Start, best.Views[o.point].Start, it.start)) {
-			best = s
+func (o *pointRecords) recentOf(it *pointItem) *tiedSession {
+	var best *tiedSession
+	for _, t := range o.recent[[2]netip.AddrPort{it.client, it.srvAddr}] {
+		if ofView(it, t.start, t.last) && (best == nil || nearer(t.start, best.start, it.start)) {
+			best = t
 		}
 	}
 	return best
@@ -1715,7 +1746,7 @@ func countNoun(n int, noun string) string {
 
 // writeItem writes an item's records, those about a data connection tied
 // to s (nil: as they are).
-func (o *pointRecords) writeItem(it *pointItem, s *vantage.Session) {
+func (o *pointRecords) writeItem(it *pointItem, s *tiedSession) {
 	for k := range it.recs {
 		q := &it.recs[k]
 		if s != nil && q.data > 0 {
@@ -1728,16 +1759,17 @@ func (o *pointRecords) writeItem(it *pointItem, s *vantage.Session) {
 }
 
 // annotate adds the merged path to a finding or data record of s.
-func (o *pointRecords) annotate(q *heldRecord, it *pointItem, s *vantage.Session) {
+func (o *pointRecords) annotate(q *heldRecord, it *pointItem, s *tiedSession) {
 	d, ok := it.data[q.data]
 	if !ok {
 		return
 	}
-	n, p := o.pathOf(s, d)
-	if p == nil {
+	n := s.pathOf(d)
+	if n < 0 {
 		return
 	}
-	add := map[string]any{"vantage_path": jsonPathRef{Session: s.ID, Data: n + 1, Where: p.Where.String()}}
+	p := &s.paths[n]
+	add := map[string]any{"vantage_path": jsonPathRef{Session: s.id, Data: n + 1, Where: p.where.String()}}
 	if q.code != "data" {
 		if why := o.overturn(q.code, s, p); why != "" {
 			add["superseded"] = why
@@ -1791,29 +1823,110 @@ func (o *pointRecords) insert(line []byte, fields map[string]any) []byte {
 	return append(out, line[at:]...)
 }
 
-// pathOf is the path of a data connection the point's records name: by
-// its addresses where the point saw its SYN, else by the announcement it
-// answers (the point saw none of it: another point may have).
-func (o *pointRecords) pathOf(s *vantage.Session, d heldData) (int, *vantage.Path) {
-	best, bestGap := -1, time.Duration(0)
-	if d.client.IsValid() {
-		for n, p := range s.Data {
-			v := p.Views[o.point]
-			if v == nil || !(v.Src == d.client && v.Dst == d.server || v.Src == d.server && v.Dst == d.client) {
+// tiedSession is what a point's records need of the merged session
+// they are tied to: the span of the point's view of its control
+// connection, and its data connections and announcements as tying reads
+// them (pathOf, overturn), the other points' views folded in.
+type tiedSession struct {
+	id          int
+	start, last time.Time // the point's view
+	paths       []tiedPath
+	anns        []tiedAnn
+}
+
+// tiedPath is a merged data connection (vantage.Path) as tying reads it.
+type tiedPath struct {
+	where   vantage.Where
+	verdict string
+	after   int // vantage.Path.After
+	// announcement: the index of the announcement it answers (0: none).
+	announcement int
+	// mine: the point saw the connection; src, dst and start are its
+	// view's, synacks the SYN-ACKs it saw.
+	mine     bool
+	src, dst netip.AddrPort
+	start    time.Time
+	synacks  int
+	// attempted: the points, in path order, that saw SYNs or SYN-ACKs of
+	// it, when this point did not see it (all overturn reads).
+	attempted  []int
+	sentTo     netip.AddrPort // the destination its first view along the path saw
+	haveSentTo bool
+}
+
+// tiedAnn is a merged announcement (vantage.AnnouncementPath) as tying
+// reads it: the point's view (seen) and whether no box translated it.
+type tiedAnn struct {
+	index        int
+	untranslated bool
+	seen         bool
+	ts           time.Time
+	endpoint     netip.AddrPort
+}
+
+// tie is what the point's records need of the merged session s.
+func (o *pointRecords) tie(s *vantage.Session) *tiedSession {
+	v := s.Views[o.point]
+	t := &tiedSession{id: s.ID, start: v.Start, last: v.Last}
+	if len(s.Data) > 0 {
+		t.paths = make([]tiedPath, len(s.Data))
+	}
+	for n, p := range s.Data {
+		tp := &t.paths[n]
+		tp.where, tp.verdict, tp.after, tp.announcement = p.Where, p.Verdict, p.After, p.Announcement
+		if mine := p.Views[o.point]; mine != nil {
+			tp.mine, tp.src, tp.dst, tp.start, tp.synacks = true, mine.Src, mine.Dst, mine.Start(), mine.SYNACKs
+		}
+		for _, i := range p.Order {
+			dv := p.Views[i]
+			if dv == nil {
 				continue
 			}
-			gap := absDuration(v.Start().Sub(d.firstSYN))
+			if !tp.haveSentTo {
+				tp.sentTo, tp.haveSentTo = dv.Dst, true
+			}
+			if !tp.mine && (dv.SYNs > 0 || dv.SYNACKs > 0) {
+				tp.attempted = append(tp.attempted, i)
+			}
+		}
+	}
+	if len(s.Announcements) > 0 {
+		t.anns = make([]tiedAnn, len(s.Announcements))
+	}
+	for n, a := range s.Announcements {
+		ta := &t.anns[n]
+		ta.index, ta.untranslated = a.Index, a.Untranslated
+		if av := a.Views[o.point]; av != nil {
+			ta.seen, ta.ts, ta.endpoint = true, av.TS, av.Endpoint
+		}
+	}
+	return t
+}
+
+// pathOf is the index of the path of a data connection the point's
+// records name (-1: none): by its addresses where the point saw its SYN,
+// else by the announcement it answers (the point saw none of it: another
+// point may have).
+func (s *tiedSession) pathOf(d heldData) int {
+	best, bestGap := -1, time.Duration(0)
+	if d.client.IsValid() {
+		for n := range s.paths {
+			p := &s.paths[n]
+			if !p.mine || !(p.src == d.client && p.dst == d.server || p.src == d.server && p.dst == d.client) {
+				continue
+			}
+			gap := absDuration(p.start.Sub(d.firstSYN))
 			if best < 0 || gap < bestGap {
 				best, bestGap = n, gap
 			}
 		}
 	} else if !d.armed.IsZero() {
-		for _, a := range s.Announcements {
-			if av := a.Views[o.point]; av == nil || !av.TS.Equal(d.armed) {
+		for _, a := range s.anns {
+			if !a.seen || !a.ts.Equal(d.armed) {
 				continue
 			}
-			for n, p := range s.Data {
-				if p.Announcement == a.Index && p.Views[o.point] == nil {
+			for n := range s.paths {
+				if p := &s.paths[n]; p.announcement == a.index && !p.mine {
 					best = n
 					break
 				}
@@ -1821,10 +1934,7 @@ func (o *pointRecords) pathOf(s *vantage.Session, d heldData) (int, *vantage.Pat
 			break
 		}
 	}
-	if best < 0 {
-		return 0, nil
-	}
-	return best, s.Data[best]
+	return best
 }
 
 // overturn says why the other points' captures overturn a finding of
@@ -1832,33 +1942,30 @@ func (o *pointRecords) pathOf(s *vantage.Session, d heldData) (int, *vantage.Pat
 // connection this point saw no SYN of that another point saw attempted;
 // SYNs this point saw unanswered that the receiver answered (its SYN-ACK
 // lost on the way back) or whose handshake completed.
-func (o *pointRecords) overturn(code string, s *vantage.Session, p *vantage.Path) string {
-	merged := fmt.Sprintf("the merged view: %s: %s", p.Where, p.Verdict)
-	mine := p.Views[o.point]
+func (o *pointRecords) overturn(code string, s *tiedSession, p *tiedPath) string {
+	merged := fmt.Sprintf("the merged view: %s: %s", p.where, p.verdict)
 	switch code {
 	case diagnose.CodeDataNotAttempted:
-		if mine != nil {
+		if p.mine {
 			return ""
 		}
 		var saw []string
-		for _, i := range p.Order {
-			if v := p.Views[i]; v != nil && (v.SYNs > 0 || v.SYNACKs > 0) {
-				saw = append(saw, strconv.Quote(o.points[i]))
-			}
+		for _, i := range p.attempted {
+			saw = append(saw, strconv.Quote(o.points[i]))
 		}
-		if len(saw) == 0 || o.sentAsAnnounced(s, p) {
+		if len(saw) == 0 || s.sentAsAnnounced(p) {
 			// Sent to the untranslated address announced: the finding's
 			// first reading holds.
 			return ""
 		}
 		return fmt.Sprintf("%s saw this data connection, which this point did not: it was attempted; %s", joinNames(saw), merged)
 	case diagnose.CodeDataUnanswered, diagnose.CodeDataRefused, diagnose.CodeDataUnreachable:
-		if mine == nil || mine.SYNACKs > 0 {
+		if !p.mine || p.synacks > 0 {
 			return ""
 		}
-		switch p.Where {
+		switch p.where {
 		case vantage.LostSYNACK:
-			return "the receiver answered these SYNs: its SYN-ACKs were lost on the way back, after " + strconv.Quote(o.points[p.After]) + "; " + merged
+			return "the receiver answered these SYNs: its SYN-ACKs were lost on the way back, after " + strconv.Quote(o.points[p.after]) + "; " + merged
 		case vantage.Delivered, vantage.LostData:
 			return "other points saw the handshake complete: this point did not capture the answer; " + merged
 		}
@@ -1869,21 +1976,15 @@ func (o *pointRecords) overturn(code string, s *vantage.Session, p *vantage.Path
 // sentAsAnnounced says whether the data connection p, as the point
 // nearest its sender saw it, went to the private address its
 // announcement named at every point, untranslated.
-func (o *pointRecords) sentAsAnnounced(s *vantage.Session, p *vantage.Path) bool {
-	if p.Announcement <= 0 || p.Announcement > len(s.Announcements) {
+func (s *tiedSession) sentAsAnnounced(p *tiedPath) bool {
+	if p.announcement <= 0 || p.announcement > len(s.anns) {
 		return false
 	}
-	a := s.Announcements[p.Announcement-1]
-	mine := a.Views[o.point]
-	if !a.Untranslated || mine == nil {
+	a := &s.anns[p.announcement-1]
+	if !a.untranslated || !a.seen {
 		return false
 	}
-	for _, i := range p.Order {
-		if v := p.Views[i]; v != nil {
-			return v.Dst == mine.Endpoint
-		}
-	}
-	return false
+	return p.haveSentTo && p.sentTo == a.endpoint
 }
 
 func joinNames(names []string) string {

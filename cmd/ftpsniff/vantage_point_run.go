@@ -9,7 +9,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"slices"
 )
 
 // pointItemsQueued bounds the items a point's analysis may send ahead of
@@ -23,16 +22,22 @@ const pointItemsQueued = 32
 // open at once are bounded (maxOpenRecords): past it the oldest open
 // session's records so far go out on their own, untied (counted).
 type pointSplitter struct {
-	out   chan<- *pointItem
-	quit  <-chan struct{} // closed: the merge's side stopped taking
-	part  []byte          // the start of a line not ended yet
-	open  map[int]*pointItem
-	order []int // the open sessions' ids, in the order opened
-	bytes int   // of the open sessions' records
+	out  chan<- *pointItem
+	quit <-chan struct{} // closed: the merge's side stopped taking
+	part []byte          // the start of a line not ended yet
+	// open: the open sessions' groups by id, linked in the order opened
+	// from oldest to newest (pointItem.older, newer): a session's close
+	// finds its group by its id and unlinks it, no scan of the others.
+	open           map[int]*pointItem
+	oldest, newest *pointItem
+	bytes          int // of the open sessions' records
 	// tail: a server or summary record came; it and every record after
 	// go out as such (written once the merge is done).
 	tail   bool
 	untied int
+	// steps counts the links followed or changed in the open sessions'
+	// order: the work TestPointSplitterClosesInLinearWork holds linear.
+	steps int
 }
 
 func newPointSplitter(out chan<- *pointItem, quit <-chan struct{}) *pointSplitter {
@@ -83,7 +88,7 @@ func (s *pointSplitter) record(line []byte) {
 	case h.Type == "session":
 		g := s.group(h.ID)
 		s.bytes -= g.bytes
-		s.order = slices.DeleteFunc(s.order, func(id int) bool { return id == h.ID })
+		s.unlink(g)
 		delete(s.open, h.ID)
 		g.recs = append(g.recs, heldRecord{line: line})
 		g.bytes += len(line)
@@ -111,22 +116,44 @@ func (s *pointSplitter) record(line []byte) {
 	}
 }
 
-// group is the open session id's group.
+// group is the open session id's group, linked newest when new.
 func (s *pointSplitter) group(id int) *pointItem {
 	g := s.open[id]
 	if g == nil {
 		g = &pointItem{id: id, data: map[int]heldData{}}
 		s.open[id] = g
-		s.order = append(s.order, id)
+		s.steps++
+		if g.older = s.newest; g.older != nil {
+			g.older.newer = g
+		} else {
+			s.oldest = g
+		}
+		s.newest = g
 	}
 	return g
+}
+
+// unlink takes the group g out of the open sessions' order.
+func (s *pointSplitter) unlink(g *pointItem) {
+	s.steps++
+	if g.older != nil {
+		g.older.newer = g.newer
+	} else {
+		s.oldest = g.newer
+	}
+	if g.newer != nil {
+		g.newer.older = g.older
+	} else {
+		s.newest = g.older
+	}
+	g.older, g.newer = nil, nil
 }
 
 // spill sends the records so far of the oldest open session that holds
 // some on their own, untied: the session's later records still group.
 func (s *pointSplitter) spill() {
-	for _, id := range s.order {
-		g := s.open[id]
+	for g := s.oldest; g != nil; g = g.newer {
+		s.steps++
 		if len(g.recs) == 0 {
 			continue
 		}
@@ -142,12 +169,13 @@ func (s *pointSplitter) spill() {
 // unclosed sends the records of the sessions no session record closed,
 // as they are, in the order the sessions opened.
 func (s *pointSplitter) unclosed() {
-	for _, id := range s.order {
-		if g := s.open[id]; len(g.recs) > 0 {
+	for g := s.oldest; g != nil; g = g.newer {
+		s.steps++
+		if len(g.recs) > 0 {
 			s.send(&pointItem{recs: g.recs, bytes: g.bytes, tail: s.tail})
 		}
 	}
-	s.open, s.order, s.bytes = map[int]*pointItem{}, nil, 0
+	s.open, s.oldest, s.newest, s.bytes = map[int]*pointItem{}, nil, nil, 0
 }
 
 func (s *pointSplitter) send(it *pointItem) {
