@@ -31,6 +31,9 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 		t.settleLostPort(sess)
 		sess.xfer.lostActive = lostActive{}
 	}
+	if len(t.unsolicited) > 0 {
+		t.forgetUnsolicited(sess) // the client moved on (unsolicited.go)
+	}
 	adopted := t.adoptInferred(sess, c, passive, ann, ts, num)
 	if adopted == nil {
 		if why := t.noDataRoom(sess); why != "" {
@@ -1313,9 +1316,11 @@ func endedBefore(sess *Session, k decode.ConnKey) bool {
 // ExpectsData implements decode.DataExpecter: a SYN is an expected data
 // connection when an announcement waits on its destination port for it
 // (by the observed peers and the announced or control address, not the
-// port alone), or when it retransmits one already matched.
+// port alone), or when it retransmits one already matched, or goes from
+// a session's client to the endpoint of a passive reply no command asked
+// for (unsolicitedFor).
 func (t *Tracker) ExpectsData(src, dst netip.AddrPort) bool {
-	if t.lookupData(src, dst) != nil {
+	if t.lookupData(src, dst) != nil || len(t.unsolicited) > 0 && t.unsolicitedFor(src, dst) >= 0 {
 		return true
 	}
 	for _, dc := range t.byPort[dst.Port()] {

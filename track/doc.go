@@ -232,7 +232,9 @@
 // A 227/228/229 that pairs with no command stands for a PASV the capture
 // lost, except in a session whose every command is in the capture (from
 // its SYN, no gap or conflict) while none waits: no PASV was sent, and it
-// is an unsolicited reply that arms nothing (unsolicited.go). Client
+// is an unsolicited reply that arms nothing (unsolicited.go), though its
+// own client's SYN to exactly its endpoint within ExpectationTimeout is
+// tied to it all the same (DataConn.AfterUnsolicited). Client
 // commands decode shows were not the client's (ControlUnconfirmed: never
 // acknowledged, the client's own FIN or RST at their bytes) are marked
 // Unconfirmed, an active endpoint of theirs nothing used is retracted,
@@ -411,6 +413,11 @@
 //     taken for no other announcement of the port); those held past a
 //     221 to a QUIT give way to the others: let go first, not held when
 //     the bound is reached
+//   - endpoints of passive replies no command asked for, kept for their
+//     client's connection (unsolicited.go): 4 per session, 128 in all,
+//     each until its session announces again or ends, or
+//     ExpectationTimeout; past the bound the oldest is let go
+//     (Limits.UnsolicitedNotKept)
 //   - sessions closed as idle a continuation can link to: 1,024, each for
 //     decode.ResumeWait (a day of packet time, as decode's tombstone);
 //     past the bound the oldest is dropped (Limits.IdleEndedForgotten)

@@ -320,6 +320,10 @@ const (
 	// whose passive reply came after another reply took its place
 	// (Shifted, unsolicited.go).
 	cmdShifted
+	// cmdUnsolicited: a stand-in for no command, the announcement of a
+	// passive reply that answered none, whose endpoint its client used
+	// (Unsolicited, unsolicited.go).
+	cmdUnsolicited
 )
 
 // Shifted tells whether c, Unseen, stands for the passive request just

@@ -185,7 +185,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		t.addReply(sess, head, r)
 		return
 	}
-	idle := len(sess.pending) == 0
+	idle, keep := len(sess.pending) == 0, false
 	c, lostInGap, unasked := t.pairReply(sess, r.Code, r.Text)
 	if c == nil && e.Endpoint.Via.Passive() && e.EndpointErr == nil && passiveReply(&r) {
 		switch {
@@ -197,8 +197,9 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 			sess.xfer.rare.passiveAnsweredOther.Refused = false
 			sess.xfer.rare.passiveAnsweredOther = nil
 		case idle && sess.commandsAllSeen():
-			// No command asked for it (unsolicited.go).
-			unasked = true
+			// No command asked for it (unsolicited.go): armed for nothing,
+			// kept for its own client's connection.
+			unasked, keep = true, true
 		default:
 			// The PASV is gone but its reply says all that matters: the
 			// endpoint is still announced, and a client will connect to it.
@@ -264,6 +265,9 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 			}
 		}
 		t.event(sess, Event{Kind: kind, TS: r.TS, Num: r.Num, Code: r.Code, Text: r.Text, Secret: r.Secret, Dropped: r.Dropped})
+		if keep {
+			t.keepUnsolicited(sess, e, r)
+		}
 		if r.Code == 230 {
 			// The 230 proves the login, whatever became of the line it
 			// answers (mangled, lost in a gap), and whatever a line
@@ -1402,6 +1406,9 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 		t.activeMayBeLost(sess, nil, latestCommand(sess))
 	}
 	t.settleLostPort(sess)
+	if len(t.unsolicited) > 0 {
+		t.forgetUnsolicited(sess)
+	}
 	if reason == EndCaptureEnd && !sess.ended {
 		// A transfer begun before the capture and still hanging at its
 		// end (running.go).

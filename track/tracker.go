@@ -380,6 +380,12 @@ type Limits struct {
 	// its session a guess too (DataConn.AmongRace), with no announcement
 	// or command of its own.
 	DataRaceUnplaced int `json:"data_race_unplaced,omitempty"`
+	// UnsolicitedNotKept counts endpoints of passive replies no command
+	// asked for (unsolicited.go) let go before their wait was over, past
+	// maxUnsolicitedPerSession of one session or maxUnsolicited in all
+	// (the oldest first): a client's connection to one is not tied to it
+	// (it matches nothing, as before).
+	UnsolicitedNotKept int `json:"unsolicited_not_kept,omitempty"`
 	// EncryptedPairOverflow counts encrypted sessions taken out of the
 	// index of their client and server addresses while still open: the
 	// pair held maxEncryptedPerPair already, and the one quiet longest
@@ -497,6 +503,12 @@ type Tracker struct {
 	// (clientOnlyData). An entry leaves at the session's end, or when
 	// the server's side shows after all.
 	clientOnly map[[2]netip.Addr]*Session
+	// unsolicited: the endpoints of passive replies no command asked for
+	// in sessions seen whole, armed for nothing, kept for their own
+	// client's connection (unsolicited.go): at most
+	// maxUnsolicitedPerSession of a session, maxUnsolicited in all, each
+	// until its session ends or announces again, or ExpectationTimeout.
+	unsolicited []unsolicitedEndpoint
 	// start is the packet time of the capture's first segment; held, the
 	// handshake segments of its first earlyWindow that matched nothing,
 	// for sessions picked up mid-stream to claim (early.go); nil after.
@@ -778,7 +790,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	// a new one (active mode from port 20 to a client port used again).
 	switch {
 	case syn:
-		if t.matchSYN(s) {
+		if t.matchSYN(s) || len(t.unsolicited) > 0 && t.unsolicitedData(s) {
 			t.noteTaken(s)
 			if t.resets != nil && t.resets.live > 0 {
 				t.replayReset(s)

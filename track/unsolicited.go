@@ -1,8 +1,11 @@
 package track
 
 import (
+	"net/netip"
+	"slices"
 	"strings"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
@@ -14,16 +17,35 @@ import (
 // capture gap or conflicting copies, both sides seen, never encrypted)
 // and while no command waits for a reply, no PASV was sent: the reply
 // is the server's unasked, or injected in its name (one forged after
-// the 221 to a QUIT). No client follows an endpoint it did not ask for,
-// and nothing about the server's passive ports (a port outside the
-// range, a privileged one, a configuration to change) can be read from
-// it: it is shown as an unsolicited reply, and arms nothing.
+// the 221 to a QUIT). A client has no reason to connect to an endpoint
+// it did not ask for, and nothing about the server's passive ports (a
+// port outside the range, a privileged one, a configuration to change)
+// can be read from it: it is shown as an unsolicited reply, and arms
+// nothing.
 //
 // Unless the latest command was a PASV, EPSV or LPSV that another final
 // reply answered: the pairing slipped by one (a 500 to a blank line
 // before the PASV, a second 200 to the TYPE before it), and the passive
 // reply is the PASV's. It arms its endpoint as a PASV's reply does (the
 // client connects there), and the PASV is no refusal of passive mode.
+//
+// Its own client may connect to an unsolicited reply's endpoint all the
+// same: the server answered a PASV the capture missed, a proxy or ALG
+// between answered one in its name, a pipelining client's requests were
+// answered out of step. So the endpoint is kept, armed for nothing (no
+// expectation, no wait, nothing final when it goes unused), for its
+// session's client's SYN to exactly that endpoint (the address the reply
+// names, another host's too; for a 229 the control address) within
+// ExpectationTimeout: that SYN is its data connection (unsolicitedData),
+// its announcement a stand-in for no command holding the reply
+// (Command.Unsolicited, never reported as a command), the connection
+// shown, counted and diagnosed as any other and marked as following it
+// (DataConn.AfterUnsolicited). Until then nothing is read from it; the
+// session's next announcement, its end, or the wait let it go, and one
+// naming the session's latest announced endpoint again is not kept (that
+// announcement takes its connections). At most maxUnsolicitedPerSession
+// per session and maxUnsolicited in all are kept, the oldest let go
+// first (Limits.UnsolicitedNotKept).
 
 // passiveReply tells whether r is a reply that announces a passive
 // endpoint (227, 228, 229).
@@ -62,4 +84,143 @@ func passiveShifted(sess *Session) bool {
 // passiveRequest tells whether verb asks for a passive endpoint.
 func passiveRequest(verb string) bool {
 	return strings.EqualFold(verb, "PASV") || strings.EqualFold(verb, "EPSV") || strings.EqualFold(verb, "LPSV")
+}
+
+const (
+	maxUnsolicitedPerSession = 4
+	maxUnsolicited           = 128
+)
+
+// unsolicitedEndpoint is the endpoint of a passive reply no command
+// asked for, kept for its session's client's connection.
+type unsolicitedEndpoint struct {
+	sess *Session
+	// endpoint: where its data connection goes (for an EPSV reply, the
+	// control server's address at its port), unmapped as arm's.
+	endpoint netip.AddrPort
+	// stand: the announcement its connection will be tied to, holding
+	// the reply (Seq: its event's).
+	stand *Command
+}
+
+// Unsolicited tells whether c, Unseen, stands for no command: the
+// announcement of a passive reply that answered none in a session whose
+// every command is in the capture, whose endpoint its client connected
+// to all the same (unsolicited.go). Its reply is shown as unsolicited;
+// c is not among the session's commands.
+func (c *Command) Unsolicited() bool { return c.bits&cmdUnsolicited != 0 }
+
+// AfterUnsolicited tells whether dc went to the endpoint of a passive
+// reply that answered no command seen (Command.Unsolicited).
+func (dc *DataConn) AfterUnsolicited() bool { return dc.Announce != nil && dc.Announce.Unsolicited() }
+
+// keepUnsolicited keeps the endpoint of r, a passive reply of sess no
+// command asked for (e its event), just reported as unsolicited.
+func (t *Tracker) keepUnsolicited(sess *Session, e *decode.ControlEvent, r Reply) {
+	via := e.Endpoint.Via
+	ep := sess.dataEndpoint(via, e.Endpoint.Addr)
+	ep = netip.AddrPortFrom(ep.Addr().Unmap(), ep.Port())
+	if !ep.Addr().IsValid() || ep.Port() == 0 {
+		return
+	}
+	if n := len(sess.Data); n > 0 && sess.Data[n-1].Announced == ep {
+		return // the latest announcement's again: that one takes its connections
+	}
+	// Those past their wait, then the session's oldest past its bound,
+	// then the oldest of all past the whole bound.
+	t.unsolicited = slices.DeleteFunc(t.unsolicited, func(u unsolicitedEndpoint) bool {
+		return t.clock.since(u.stand.TS) > t.opts.ExpectationTimeout
+	})
+	n, first := 0, -1
+	for i, u := range t.unsolicited {
+		if u.sess == sess {
+			if n++; first < 0 {
+				first = i
+			}
+		}
+	}
+	if n >= maxUnsolicitedPerSession {
+		t.unsolicited = slices.Delete(t.unsolicited, first, first+1)
+		t.limits.UnsolicitedNotKept++
+	} else if len(t.unsolicited) >= maxUnsolicited {
+		t.unsolicited = slices.Delete(t.unsolicited, 0, 1)
+		t.limits.UnsolicitedNotKept++
+	}
+	stand := &Command{Seq: t.seq, Index: sess.CommandCount, TS: r.TS, Num: r.Num, Verb: via.String(), Cwd: sess.Cwd,
+		Replies: appendReply(nil, r), Status: StatusAnswered, Unseen: true,
+		Endpoint: e.Endpoint.Addr, EndpointVia: via, EndpointLoose: e.Endpoint.Loose, bits: cmdUnsolicited}
+	t.unsolicited = append(t.unsolicited, unsolicitedEndpoint{sess: sess, endpoint: ep, stand: stand})
+}
+
+// forgetUnsolicited lets the kept endpoints of sess go: it announced
+// again, or ended.
+func (t *Tracker) forgetUnsolicited(sess *Session) {
+	t.unsolicited = slices.DeleteFunc(t.unsolicited, func(u unsolicitedEndpoint) bool { return u.sess == sess })
+}
+
+// unsolicitedFor is the place in t.unsolicited of the endpoint a SYN from
+// src to dst connects to as its session's client, within its wait; -1
+// when none.
+func (t *Tracker) unsolicitedFor(src, dst netip.AddrPort) int {
+	for i, u := range t.unsolicited {
+		if u.endpoint == dst && src.Addr().Unmap() == u.sess.Client.Addr().Unmap() && !u.sess.ended &&
+			t.clock.since(u.stand.TS) <= t.opts.ExpectationTimeout {
+			return i
+		}
+	}
+	return -1
+}
+
+// unsolicitedData ties the SYN s, which matched no announcement, to the
+// kept endpoint it goes to (unsolicitedFor): the data connection of that
+// reply's stand-in announcement, armed at the reply, matched exactly.
+func (t *Tracker) unsolicitedData(s *decode.Segment) bool {
+	i := t.unsolicitedFor(s.Src, s.Dst)
+	if i < 0 {
+		return false
+	}
+	u := t.unsolicited[i]
+	t.unsolicited = slices.Delete(t.unsolicited, i, i+1)
+	sess, a := u.sess, u.stand
+	if why := t.noDataRoom(sess); why != "" {
+		// (As arm's announcement with no room: the SYN matches nothing.)
+		t.event(sess, Event{Kind: EventLimit, TS: s.TS, Num: s.Num, Text: why})
+		return false
+	}
+	// Its transfer command: the first sent after the reply, while it
+	// waits for its connection (one armed the endpoint before again for
+	// it, nothing tried, gives it back: reuse.go), or the next one.
+	var xfer *Command
+	for _, p := range sess.pending {
+		if ftp.IsTransfer(p.Verb) && p.Seq > a.Seq {
+			if t.dropUnusedReuse(sess, p); len(p.Transfer) == 0 {
+				xfer = p
+			}
+			break
+		}
+	}
+	// The older announcements nothing used are final, as at arm.
+	for _, old := range unreported(sess.Data) {
+		if !t.waitsOnSkew(old, a.TS) {
+			t.movedOn(sess, old)
+		}
+	}
+	t.seq++
+	dc := &DataConn{
+		Seq: t.seq, Session: sess, Via: a.EndpointVia, Passive: true, Announced: u.endpoint,
+		Armed: a.TS, ArmedNum: a.Num, Announce: a, Client: s.Src, Server: s.Dst, Match: MatchExact,
+		ExpectedSize: -1, Rest: -1, protected: sess.dataProtected(),
+	}
+	a.Data = dc
+	t.addToSession(sess, dc)
+	sess.memo().lastAnn = dc
+	if xfer != nil {
+		t.linkTransfer(sess, xfer)
+	}
+	t.addData(s, dc)
+	t.addOpen(dc)
+	t.watchReflection(dc)
+	t.dataSegment(dc, s)
+	t.refusalAnswers(dc, s)
+	return true
 }

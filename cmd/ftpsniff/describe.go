@@ -551,6 +551,9 @@ func dataEndpoint(d *track.DataConn) string {
 // was matched and what that leaves a guess, how it ended, its TLS; and
 // apart, short, a size shortfall (text colours it a warning).
 func dataFacts(d *track.DataConn) (facts []string, short string) {
+	if d.AfterUnsolicited() {
+		facts = append(facts, fmt.Sprintf("follows a %d that answered no command seen (packet %d)", d.Announce.Replies[0].Code, d.ArmedNum))
+	}
 	if d.Client.IsValid() {
 		if f := matchFact(d); f != "" {
 			facts = append(facts, f)

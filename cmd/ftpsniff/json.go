@@ -363,6 +363,9 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	}
 	// Its announcement in the capture, cut short: not lost in a gap.
 	w.boolOmit("announcement_cut", d.AnnouncementCut())
+	// Its announcement a passive reply that answered no command seen
+	// (its unsolicited-reply event at armed).
+	w.boolOmit("announcement_unsolicited", d.AfterUnsolicited())
 	if d.StartMissed() {
 		// The capture began during it: bytes seen, not the file's; its
 		// session a guess by peers and the reply after its end.

@@ -1591,12 +1591,19 @@ func shownKept(s string, dropped int) string {
 }
 
 // unaskedEndpoint says, after "unsolicited", why a passive reply no
-// command asked for announces nothing (track/unsolicited.go).
-func unaskedEndpoint(code int) string {
-	if code == 227 || code == 228 || code == 229 {
-		return ": the client sent no PASV, EPSV or LPSV; its endpoint is not followed"
+// command asked for, the event e of s, announces nothing, or which data
+// connection of its client's went to it all the same
+// (track/unsolicited.go).
+func unaskedEndpoint(s *track.Session, e *track.Event) string {
+	if e.Code != 227 && e.Code != 228 && e.Code != 229 {
+		return ""
 	}
-	return ""
+	for _, d := range s.Data {
+		if d.AfterUnsolicited() && d.Announce.Seq == e.Seq {
+			return fmt.Sprintf(": the client sent no PASV, EPSV or LPSV, yet connected to %s: data #%d", d.Announced, d.ID)
+		}
+	}
+	return ": the client sent no PASV, EPSV or LPSV; its endpoint is not followed"
 }
 
 // gapHow says what became of a gap's bytes: cut by the snap length from
@@ -1624,7 +1631,7 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 			msg += "  " + droppedNote(e.Dropped)
 		}
 	case track.EventUnsolicited:
-		msg = fmt.Sprintf("--> %d %s  (unsolicited%s)", e.Code, o.eventReply(e), unaskedEndpoint(e.Code))
+		msg = fmt.Sprintf("--> %d %s  (unsolicited%s)", e.Code, o.eventReply(e), unaskedEndpoint(s, e))
 	case track.EventReplyNoCommand:
 		msg = fmt.Sprintf("--> %d %s  (reply without a command)", e.Code, o.eventReply(e))
 	case track.EventReplyGap:
@@ -2094,6 +2101,7 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 	addw(uint64(lim.EarlyLaterOverwritten), "segments of data connections that ran before their session was recognised (byte counts, FINs), pushed out of the 128 held until it was: those connections may show fewer bytes or no end (their FINs still prove their bytes when they were kept)")
 	addw(uint64(lim.RefusalsNotKept), "RSTs and ICMP errors answering a data SYN the capture lost, not kept (256 announcements still waiting held one already): an announcement whose SYN was lost may read not attempted or undetermined instead of refused")
 	addw(uint64(lim.DataEndpointTaken), "SYNs to an announced endpoint another connection had already taken: not followed (retries from a new port, or other hosts trying the port)")
+	addw(uint64(lim.UnsolicitedNotKept), "endpoints of passive replies no command asked for let go past the 4 kept per session (128 in all): a client's connection to one is not tied to it")
 	addw(uint64(lim.EncryptedPairOverflow), "encrypted sessions between the same two hosts past the 8 followed at once for data connections: the one quiet longest left the index (its data connections may be shown under another of them, or not at all)")
 	addn(st.CandidatesFull, "connection not checked for FTP (table full)", "connections not checked for FTP (table full)")
 	addn(uint64(lim.SessionsDropped), "session not followed (table full)", "sessions not followed (table full)")

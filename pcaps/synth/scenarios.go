@@ -87,6 +87,9 @@ func scenarios() []scenario {
 		{"server-closed-cmd-reset.pcap", built(serverClosedCmdReset)},
 		{"server-closed-unanswered.pcap", built(serverClosedUnanswered)},
 		{"client-host-fw-idle-cut.pcap", built(clientHostFirewallIdleCut)},
+		{"unsolicited-passive-used.pcap", built(unsolicitedUsed)},
+		{"unsolicited-passive-unused.pcap", built(unsolicitedUnused)},
+		{"unsolicited-passive-bound.pcap", built(unsolicitedBound)},
 	}
 }
 

@@ -178,6 +178,9 @@ var faultCaptures = map[string][]string{
 	"ipv6-router-reject-server.pcap":       {CodeActiveBlocked, CodeServerDataError, CodeDataNotAttempted},
 	"ipv6-router-drop-server.pcap":         {CodeActiveBlocked, CodeServerDataError, CodeDataNotAttempted},
 	"client-host-fw-idle-cut.pcap":         {CodeControlIdle, CodeControlUndelivered},
+	// SYNs to the endpoint of a 227 that answered no command, its
+	// client's own, unanswered (pcaps/synth/scenarios_unsolicited.go).
+	"unsolicited-passive-used.pcap": {CodeDataUnanswered, CodeServerDataError},
 	// A reset at a command after minutes without a line (keepalives
 	// crossing it both ways, or nothing), and the client's own reset
 	// right after a 227 (pcaps/synth/scenarios_ctlrst.go).

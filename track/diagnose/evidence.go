@@ -161,7 +161,9 @@ func announcement(dc *track.DataConn) (string, []uint64) {
 		return endpointText(dc), nil
 	}
 	if dc.Passive {
-		if r := c.Final(); r != nil {
+		if r := c.Final(); r != nil && c.Unsolicited() {
+			return fmt.Sprintf("%q (packet %d), which answered no command seen", replyText(r), r.Num), []uint64{r.Num}
+		} else if r != nil {
 			return fmt.Sprintf("%s -> %q (packet %d)", commandText(c), replyText(r), r.Num), []uint64{r.Num}
 		}
 	}
