@@ -81,8 +81,20 @@ func passiveShifted(sess *Session) bool {
 	return m.rare.passiveAnsweredOther.Index == sess.CommandCount
 }
 
-// passiveRequest tells whether verb asks for a passive endpoint.
+// passiveRequest tells whether verb asks for a passive endpoint, in any
+// case (strings.EqualFold's). Told without EqualFold (three calls for
+// each command and final reply were most of the tracker's time in it):
+// a spelling of four bytes is ASCII, whose letters fold by their 0x20
+// bit alone; only a longer one (a long s or a Kelvin sign folds to an
+// ASCII letter) goes through EqualFold.
 func passiveRequest(verb string) bool {
+	switch {
+	case len(verb) == 4:
+		x := fold4(verb) | 0x20202020
+		return x == fold4("pasv") || x == fold4("epsv") || x == fold4("lpsv")
+	case len(verb) < 4 || isASCII(verb):
+		return false
+	}
 	return strings.EqualFold(verb, "PASV") || strings.EqualFold(verb, "EPSV") || strings.EqualFold(verb, "LPSV")
 }
 
@@ -222,5 +234,22 @@ func (t *Tracker) unsolicitedData(s *decode.Segment) bool {
 	t.watchReflection(dc)
 	t.dataSegment(dc, s)
 	t.refusalAnswers(dc, s)
+	return true
+}
+
+// fold4 is the four bytes of s as one word, which passiveRequest ORs
+// with 0x20 each: a byte b with b|0x20 equal to a lower-case letter is
+// that letter in either case.
+func fold4(s string) uint32 {
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
+// isASCII tells whether s has no byte of a non-ASCII rune.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
 	return true
 }

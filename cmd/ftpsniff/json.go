@@ -60,6 +60,16 @@ func (o *jsonOutput) begin() *jsonWriter {
 	return &o.jw
 }
 
+// beginAbout starts a record about the live session s: typeField (the
+// record's opening and type, `{"type":"command"`), then its session and
+// session_uid as sessionUIDs.head keeps them.
+func (o *jsonOutput) beginAbout(typeField string, s *track.Session) *jsonWriter {
+	w := &o.jw
+	w.b = append(append(w.b[:0], typeField...), o.uids.head(o.ids.Observer, s)...)
+	w.first = false
+	return w
+}
+
 // end finishes a record begun with begin and writes its line.
 func (o *jsonOutput) end(w *jsonWriter) {
 	if o.err == nil {
@@ -154,7 +164,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 		o.sessions++
 	}
 	w := o.begin()
-	w.str("type", "session")
+	w.name("type", "session")
 	w.int("id", int64(s.ID))
 	w.str("session_uid", o.uids.end(o.ids.Observer, s))
 	w.addr("client", s.Client)
@@ -188,7 +198,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 			w.int("clock_steps_set", int64(sp.set))
 		}
 	}
-	w.str("end_reason", s.EndReason.String())
+	w.name("end_reason", s.EndReason.String())
 	if g := greetingOf(s); g != nil {
 		// Masked as the transcript masks it: when the client's first
 		// commands are lost in a gap, their replies (a refusal that
@@ -222,10 +232,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 }
 
 func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
-	w := o.begin()
-	w.str("type", "command")
-	w.int("session", int64(s.ID))
-	w.str("session_uid", o.uid(s))
+	w := o.beginAbout(`{"type":"command"`, s)
 	w.int("index", int64(c.Index))
 	w.time("ts", c.TS)
 	w.uint("packet", c.Num)
@@ -233,7 +240,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 	w.strRaw("command", "command_raw", verb)
 	w.strRaw("arg", "arg_raw", arg)
 	w.strOmitRaw("cwd", "cwd_raw", c.Cwd)
-	w.str("status", c.Status.String())
+	w.name("status", c.Status.String())
 	w.array("replies")
 	for i := range c.Replies {
 		r := &c.Replies[i]
@@ -317,12 +324,9 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 		client, server = server, client
 		toServer, toClient = toClient, toServer
 	}
-	w := o.begin()
-	w.str("type", "data")
-	w.int("session", int64(s.ID))
-	w.str("session_uid", o.uid(s))
+	w := o.beginAbout(`{"type":"data"`, s)
 	w.int("id", int64(d.ID))
-	w.str("via", d.ViaName())
+	w.name("via", d.ViaName())
 	if d.Match == track.MatchAnnounceLost {
 		// Inferred from the SYN, not stated: the announcement is lost.
 		w.addr("announced", netip.AddrPort{})
@@ -331,7 +335,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	}
 	w.addr("client", client)
 	w.addr("server", server)
-	w.str("outcome", d.Outcome.String())
+	w.name("outcome", d.Outcome.String())
 	w.int("bytes", d.TotalBytes())
 	w.int("bytes_to_server", toServer)
 	w.int("bytes_to_client", toClient)
@@ -353,7 +357,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	w.strRaw("arg", "arg_raw", arg)
 	w.strOmitRaw("cwd", "cwd_raw", cwd)
 	if d.Match != track.MatchNone {
-		w.str("match", d.Match.String())
+		w.name("match", d.Match.String())
 	}
 	if n := max(d.AmongEncrypted, d.AmongLost, d.AmongRace); n > 1 {
 		// Its session a guess among concurrent encrypted ones, among
@@ -398,7 +402,9 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	w.timeOmit("last_syn", d.LastSYN)
 	w.timeOmit("end", d.End)
 	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
-		w.strOmit("end_reason", d.EndReason.String())
+		if e := d.EndReason.String(); e != "" {
+			w.name("end_reason", e)
+		}
 	}
 	if d.ExpectedSize >= 0 {
 		w.int("expected_size", d.ExpectedSize)
@@ -470,10 +476,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 }
 
 func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
-	w := o.begin()
-	w.str("type", "event")
-	w.int("session", int64(s.ID))
-	w.str("session_uid", o.uid(s))
+	w := o.beginAbout(`{"type":"event"`, s)
 	w.str("kind", string(e.Kind))
 	w.time("ts", e.TS)
 	w.uint("packet", e.Num)
@@ -506,9 +509,9 @@ func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
 // session record it concerns.
 func (o *jsonOutput) Finding(f *diagnose.Finding) {
 	w := o.begin()
-	w.str("type", "finding")
+	w.name("type", "finding")
 	w.str("code", f.Code)
-	w.str("severity", f.Severity.String())
+	w.name("severity", f.Severity.String())
 	if f.Session != nil {
 		w.int("session", int64(f.Session.ID))
 		// (A finding may come after its session's end: its uid is
@@ -524,16 +527,24 @@ func (o *jsonOutput) Finding(f *diagnose.Finding) {
 	if len(f.Packets) > 0 {
 		w.uints("packets", f.Packets)
 	}
-	w.str("message", f.Message)
-	w.strOmit("evidence", f.Evidence)
-	w.str("advice", f.Advice)
+	// (The _raw siblings come last; each string's ASCII answer spares
+	// them a second look at it.)
+	messageASCII := w.strASCII("message", f.Message)
+	evidenceASCII := f.Evidence == "" || w.strASCII("evidence", f.Evidence)
+	adviceASCII := w.strASCII("advice", f.Advice)
 	if f.ControlOnly() {
 		w.bool("control_only", true)
 	}
 	w.strOmitRaw("capture_filter", "capture_filter_raw", f.CaptureFilter())
-	w.raw("message_raw", f.Message)
-	w.raw("evidence_raw", f.Evidence)
-	w.raw("advice_raw", f.Advice)
+	if !messageASCII {
+		w.raw("message_raw", f.Message)
+	}
+	if !evidenceASCII {
+		w.raw("evidence_raw", f.Evidence)
+	}
+	if !adviceASCII {
+		w.raw("advice_raw", f.Advice)
+	}
 	o.end(w)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/ftpsniff/ftpsniff/track"
 )
@@ -15,16 +16,55 @@ import (
 // continuation of a session closed as idle keeps the uid of the part it
 // continues, as in --format zeek, for at most maxZeekIdleEnded such parts.
 type sessionUIDs struct {
-	live      map[*track.Session]string
+	live      map[*track.Session]liveUID
 	idleEnded map[int]string
 	idleOrder []int
+}
+
+// liveUID is what a live session's records repeat: its uid, and the
+// fields its command, data and event records write after their type
+// (`,"session":ID,"session_uid":"UID"`), built once a session, not field
+// by field on every record; uid is the end of fields.
+type liveUID struct {
+	uid    string
+	fields string
+}
+
+// head returns the session and session_uid fields of a record about the
+// live session s (liveUID.fields), kept for its later records.
+func (u *sessionUIDs) head(observer string, s *track.Session) string {
+	l, ok := u.live[s]
+	if !ok {
+		u.get(observer, s, true) // (a continuation's takes its part's uid)
+		l = u.live[s]
+	}
+	return l.fields
+}
+
+// keep remembers s's uid and record fields until its end.
+func (u *sessionUIDs) keep(s *track.Session, uid string) liveUID {
+	var buf [64]byte
+	b := append(buf[:0], `,"session":`...)
+	b = strconv.AppendInt(b, int64(s.ID), 10)
+	b = append(b, `,"session_uid":`...)
+	b = appendJSONString(b, uid)
+	l := liveUID{fields: string(b)}
+	l.uid = l.fields[len(l.fields)-1-len(uid) : len(l.fields)-1]
+	if l.uid != uid {
+		l.uid = uid // (escaped: never for a uid zeekUID makes)
+	}
+	if u.live == nil {
+		u.live = map[*track.Session]liveUID{}
+	}
+	u.live[s] = l
+	return l
 }
 
 // get returns s's uid, kept for its later records when keep (the session
 // is live: its end forgets it).
 func (u *sessionUIDs) get(observer string, s *track.Session, keep bool) string {
-	if uid, ok := u.live[s]; ok {
-		return uid
+	if l, ok := u.live[s]; ok {
+		return l.uid
 	}
 	var uid string
 	if r := s.Resumed; r != nil && r.From != 0 {
@@ -37,10 +77,7 @@ func (u *sessionUIDs) get(observer string, s *track.Session, keep bool) string {
 		uid = zeekUID(observer, s)
 	}
 	if keep {
-		if u.live == nil {
-			u.live = map[*track.Session]string{}
-		}
-		u.live[s] = uid
+		return u.keep(s, uid).uid
 	}
 	return uid
 }

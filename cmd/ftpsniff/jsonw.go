@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf16"
@@ -23,14 +24,18 @@ type jsonWriter struct {
 	b     []byte
 	first bool
 
-	// The last second formatted ("2006-01-02T15:04:05", UTC): records
-	// come in packet-time order, so most timestamps share it.
+	// The last second formatted ("2006-01-02T15:04:05", UTC), when
+	// secOK: records come in packet-time order, so most timestamps share
+	// it. A fixed array, copied into a record without a call.
 	sec     int64
-	secText []byte
-	// The last day formatted ("2006-01-02T", UTC), for the seconds of
-	// the sessions that interleave: a new second is then arithmetic.
+	secText [19]byte
+	secOK   bool
+	// The last day formatted ("2006-01-02T", UTC), when dayOK, for the
+	// seconds of the sessions that interleave: a new second is then
+	// arithmetic.
 	day     int64
-	dayText []byte
+	dayText [11]byte
+	dayOK   bool
 }
 
 func (w *jsonWriter) begin() {
@@ -62,6 +67,26 @@ func (w *jsonWriter) key(k string) {
 func (w *jsonWriter) str(k, v string) {
 	w.key(k)
 	w.b = appendJSONString(w.b, v)
+}
+
+// strASCII is str, and tells whether v is all ASCII: a raw sibling
+// written later (raw) is then known to be empty without a second look.
+func (w *jsonWriter) strASCII(k, v string) bool {
+	w.key(k)
+	var ascii bool
+	w.b, ascii = appendJSONStringASCII(w.b, v)
+	return ascii
+}
+
+// name writes a string field whose value is a name from the program's
+// own tables (an enum's String: a command's status, a data connection's
+// outcome, an end reason), never text from the wire: plain ASCII
+// (TestRecordNamesArePlain), copied without the escape scan str makes.
+func (w *jsonWriter) name(k, v string) {
+	w.key(k)
+	b := append(w.b, '"')
+	b = append(b, v...)
+	w.b = append(b, '"')
 }
 
 // strRaw writes a string from the wire and its raw sibling (raw): what
@@ -148,15 +173,31 @@ func (w *jsonWriter) uint(k string, v uint64) {
 
 // appendUint is strconv.AppendUint(b, v, 10), the digits of a value below
 // 10^8 (packet numbers, ports, byte counts: most of the numbers written)
-// put in place: strconv's calls and the copy out of its buffer cost more
-// than the digits.
+// put in place, two at a time from digitPairs after the count of digits
+// is known: strconv's calls and the copy out of its buffer cost more
+// than the digits, and a digit at a time divided twice as often.
 func appendUint(b []byte, v uint64) []byte {
 	if v >= 1e8 {
 		return strconv.AppendUint(b, v, 10)
 	}
-	n := 1
-	for x := v; x >= 10; x /= 10 {
-		n++
+	var n int
+	switch {
+	case v < 10:
+		return append(b, byte('0'+v))
+	case v < 100:
+		n = 2
+	case v < 1e3:
+		n = 3
+	case v < 1e4:
+		n = 4
+	case v < 1e5:
+		n = 5
+	case v < 1e6:
+		n = 6
+	case v < 1e7:
+		n = 7
+	default:
+		n = 8
 	}
 	i := len(b)
 	if cap(b)-i < n {
@@ -164,12 +205,20 @@ func appendUint(b []byte, v uint64) []byte {
 	} else {
 		b = b[:i+n]
 	}
-	for j := i + n - 1; j > i; j-- {
-		q := v / 10
-		b[j] = byte('0' + v - q*10)
+	d := b[i : i+n]
+	j := n
+	for v >= 100 {
+		q := v / 100
+		r := (v - q*100) * 2
+		j -= 2
+		d[j], d[j+1] = digitPairs[r], digitPairs[r+1]
 		v = q
 	}
-	b[i] = byte('0' + v)
+	if v >= 10 {
+		d[0], d[1] = digitPairs[2*v], digitPairs[2*v+1]
+	} else {
+		d[0] = byte('0' + v)
+	}
 	return b
 }
 
@@ -200,65 +249,72 @@ func (w *jsonWriter) time(k string, t time.Time) {
 // appendTime appends t as time.RFC3339Nano in UTC, byte for byte, with the
 // seconds part formatted once per second: a timestamp in the second of
 // the one before (most are: a session's records) costs its fraction only.
+// The room for the longest text is made first, and the bytes put in
+// place: two to five appends, each a call to copy a few bytes, cost more
+// than the digits.
 func (w *jsonWriter) appendTime(b []byte, t time.Time) []byte {
-	if sec := t.Unix(); sec != w.sec || w.secText == nil {
+	if sec := t.Unix(); sec != w.sec || !w.secOK {
 		// UTC days are 86400 s from the epoch's midnight (no leap
 		// seconds in package time).
 		day, sod := sec/86400, sec%86400
 		if sod < 0 {
 			day, sod = day-1, sod+86400
 		}
-		if day != w.day || w.dayText == nil {
+		if day != w.day || !w.dayOK {
 			u := t.UTC()
 			if y := u.Year(); y < 0 || y > 9999 {
 				return u.AppendFormat(b, time.RFC3339Nano) // AppendFormat's own rules for odd years
 			}
-			w.day = day
-			w.dayText = u.AppendFormat(w.dayText[:0], "2006-01-02T")
+			w.day, w.dayOK = day, true
+			u.AppendFormat(w.dayText[:0], "2006-01-02T") // (11 bytes for these years: in place)
 		}
-		w.sec = sec
+		w.sec, w.secOK = sec, true
 		h, m, s := sod/3600, sod/60%60, sod%60
-		w.secText = append(append(w.secText[:0], w.dayText...),
+		w.secText = [19]byte{
+			w.dayText[0], w.dayText[1], w.dayText[2], w.dayText[3], w.dayText[4], w.dayText[5],
+			w.dayText[6], w.dayText[7], w.dayText[8], w.dayText[9], w.dayText[10],
 			digitPairs[2*h], digitPairs[2*h+1], ':',
 			digitPairs[2*m], digitPairs[2*m+1], ':',
-			digitPairs[2*s], digitPairs[2*s+1])
+			digitPairs[2*s], digitPairs[2*s+1]}
 	}
-	b = append(b, w.secText...)
+	const most = len("2006-01-02T15:04:05.999999999Z")
+	n := len(b)
+	if cap(b)-n < most {
+		b = slices.Grow(b, most)
+	}
+	b = b[:n+most]
+	*(*[19]byte)(b[n:]) = w.secText
+	f := b[n+19:] // the fraction and the Z
 	ns := uint32(t.Nanosecond())
+	end := 0
 	if us := ns / 1000; us*1000 == ns && ns != 0 {
 		// Whole microseconds (a classic pcap's, most timestamps): six
 		// digits, two at a time, then the zeros at the end dropped.
-		var frac [7]byte
-		frac[0] = '.'
+		f[0] = '.'
 		d := us / 10000
-		frac[1], frac[2] = digitPairs[2*d], digitPairs[2*d+1]
+		f[1], f[2] = digitPairs[2*d], digitPairs[2*d+1]
 		d = us / 100 % 100
-		frac[3], frac[4] = digitPairs[2*d], digitPairs[2*d+1]
+		f[3], f[4] = digitPairs[2*d], digitPairs[2*d+1]
 		d = us % 100
-		frac[5], frac[6] = digitPairs[2*d], digitPairs[2*d+1]
-		n := 7
-		for frac[n-1] == '0' {
-			n--
-		}
-		b = append(b, frac[:n]...)
+		f[5], f[6] = digitPairs[2*d], digitPairs[2*d+1]
+		end = 7
 	} else if ns != 0 {
 		// Nine digits, two at a time, then the zeros at the end dropped.
-		var frac [10]byte
-		frac[0] = '.'
-		frac[9] = byte('0' + ns%10)
+		f[0] = '.'
+		f[9] = byte('0' + ns%10)
 		ns /= 10
 		for i := 7; i >= 1; i -= 2 {
 			d := ns % 100
 			ns /= 100
-			frac[i], frac[i+1] = digitPairs[2*d], digitPairs[2*d+1]
+			f[i], f[i+1] = digitPairs[2*d], digitPairs[2*d+1]
 		}
-		n := 10
-		for frac[n-1] == '0' {
-			n--
-		}
-		b = append(b, frac[:n]...)
+		end = 10
 	}
-	return append(b, 'Z')
+	for end > 0 && f[end-1] == '0' {
+		end-- // (a fraction not zero keeps a digit and its point)
+	}
+	f[end] = 'Z'
+	return b[:n+19+end+1]
 }
 
 // digitPairs holds "00" to "99", for writing two digits at once.
@@ -438,33 +494,53 @@ func plainBits(x uint64) bool {
 }
 
 // plainPrefix is how many bytes of s, whole words of 8, plainWord passes
-// from its start: one call per run of plain text, not one per word.
+// from its start: one call per run of plain text, not one per word. Two
+// words a turn: the slicing and the loop cost as much as the test of a
+// word.
 func plainPrefix(s string) int {
 	i := 0
-	for i+8 <= len(s) && plainBits(word8(s[i:])) {
+	for ; i+16 <= len(s); i += 16 {
+		t := s[i:]
+		_ = t[15]
+		x := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		y := uint64(t[8]) | uint64(t[9])<<8 | uint64(t[10])<<16 | uint64(t[11])<<24 |
+			uint64(t[12])<<32 | uint64(t[13])<<40 | uint64(t[14])<<48 | uint64(t[15])<<56
+		if !plainBits(x) {
+			return i
+		}
+		if !plainBits(y) {
+			return i + 8
+		}
+	}
+	if i+8 <= len(s) && plainBits(word8(s[i:])) {
 		i += 8
 	}
 	return i
 }
 
-// plainString reports whether every byte of s is printable ASCII other
-// than '"' and '\\' (appendJSONString copies s as it is). It may say no
-// for a plain string (plainBits' borrow): the caller then looks byte by
-// byte.
-func plainString(s string) bool {
+// plainHead is how many bytes from the start of s are printable ASCII
+// other than '"' and '\\' (copied as they are): len(s) for most strings,
+// which appendJSONString then copies whole. It may stop short before a
+// plain byte (plainBits' borrow): the caller looks on from there byte by
+// byte, without looking again at the bytes before.
+func plainHead(s string) int {
 	n := len(s)
 	if n < 8 {
 		for i := 0; i < n; i++ {
 			if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-				return false
+				return i
 			}
 		}
-		return true
+		return n
 	}
 	i := plainPrefix(s)
 	// The bytes after the whole words are the last word's end: that word,
 	// read overlapping, covers them.
-	return i == n || i >= n-7 && plainBits(word8(s[n-8:]))
+	if i == n || i >= n-7 && plainBits(word8(s[n-8:])) {
+		return n
+	}
+	return i
 }
 
 // appendJSONString appends s as a JSON string: what encoding/json escapes
@@ -479,7 +555,8 @@ func appendJSONString(b []byte, s string) []byte {
 // appendJSONStringASCII is appendJSONString, and tells whether s is all
 // ASCII (so valid UTF-8: no _raw sibling to write).
 func appendJSONStringASCII(b []byte, s string) ([]byte, bool) {
-	if plainString(s) {
+	i := plainHead(s)
+	if i == len(s) {
 		// Most strings: copied whole, with no byte looked at twice.
 		b = append(b, '"')
 		b = append(b, s...)
@@ -489,7 +566,7 @@ func appendJSONStringASCII(b []byte, s string) ([]byte, bool) {
 	b = append(b, '"')
 	start := 0
 	ascii := true
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		if i+8 <= len(s) {
 			if n := plainPrefix(s[i:]); n > 0 {
 				i += n

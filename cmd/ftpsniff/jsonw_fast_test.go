@@ -61,7 +61,7 @@ func TestJSONStrRawMatchesStrThenRaw(t *testing.T) {
 }
 
 // TestJSONStringWordsAndTail guards the whole-string fast path
-// (plainString): a byte that must be escaped, or is not ASCII, at any
+// (plainHead): a byte that must be escaped, or is not ASCII, at any
 // place of strings of 7 to 17 bytes (in a whole word, in the overlapping
 // last word, at either end) is escaped as the record encoder escapes it,
 // and the ASCII answer is right.
