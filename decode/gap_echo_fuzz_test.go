@@ -151,19 +151,72 @@ func cutEchoIn(text, pw string, min int) bool {
 	return false
 }
 
+// showsSecret tells, byte by byte and in any case, whether text holds
+// secret whole, or its first echoHeadLen bytes or more followed by a
+// byte that is no letter or digit or by text's end (a cut echo), other
+// than a refusal's own word said as one: at text's start or after a
+// space, followed by text's end, a space, or one of .,;:! that ends
+// text or precedes a space. A word followed by the secret's next byte
+// and then by no letter or digit is a longer cut echo, which is no
+// word, so it shows the secret. The answer key of FuzzHeadEchoHidden,
+// which must not ask the code under test (refusalWords is the list it
+// reads; that the list is right is no fuzzer's to say).
+func showsSecret(text, secret string) bool {
+	text, secret = lowerASCII(text), lowerASCII(secret)
+	if strings.Contains(text, secret) {
+		return true
+	}
+	for i := 0; i < len(text); i++ {
+		for m := echoHeadLen; m < len(secret) && i+m <= len(text) && text[i:i+m] == secret[:m]; m++ {
+			if end := i + m; end < len(text) && isAlnum(text[end]) {
+				continue // goes on with a letter or digit: no cut
+			}
+			if !saidAsRefusalWord(text, i, i+m) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// saidAsRefusalWord tells whether text[i:end] is one of refusalWords
+// said as a word of a sentence (showsSecret).
+func saidAsRefusalWord(text string, i, end int) bool {
+	if i > 0 && text[i-1] != ' ' {
+		return false
+	}
+	if end < len(text) && text[end] != ' ' {
+		if !strings.ContainsRune(".,;:!", rune(text[end])) || end+1 < len(text) && text[end+1] != ' ' {
+			return false
+		}
+	}
+	for _, w := range refusalWords {
+		if strings.EqualFold(text[i:end], w) {
+			return true
+		}
+	}
+	return false
+}
+
 // FuzzHeadEchoHidden: a reply that repeats a password's first
 // echoHeadLen bytes or more, in any case, anywhere, followed by a byte
 // that is no letter or digit or by the reply's end, or the password
 // whole, is taken for its echo (headEchoIn, echoIn): a false negative
 // shows a password's head. (FuzzEchoIn checks the whole.) Not a head
 // that is a refusal's own word said as one, the password going on past
-// it ("530 Login incorrect." for "Login2024"): refusalWordAt.
+// it ("530 Login incorrect." for "Login2024"), unless the byte after the
+// word is the password's next one ("530 Password! rejected" for
+// "Password!2024"): showsSecret, which reads the bytes themselves.
 func FuzzHeadEchoHidden(f *testing.F) {
 	f.Add("Login2024", "530 bad pw ", uint8(1), "...", uint64(0))
 	f.Add("Zq9SecretPassword20", "530 Login incorrect (pw=", uint8(9), ",user=bob)", uint64(0))
 	f.Add("Sunshine1", "530 Bad password \u00ab", uint8(2), "\u00bb", uint64(5))
 	f.Add("Incoming#7", "530 Login ", uint8(4), "#x", uint64(0))
 	f.Add("correct-horse-battery-staple", "530 no ", uint8(20), "", uint64(1<<40-1))
+	// A refusal's word of odd length and the secret's next byte after
+	// it: "Login!" and "Login 0" are cut echoes, not the word.
+	f.Add("Login!2024", "530 Bad password ", uint8(1), "! ", uint64(0))
+	f.Add("Login 000", " ", uint8(9), "0.", uint64(29))
 	f.Fuzz(func(t *testing.T, secret, before string, cut uint8, after string, upper uint64) {
 		var p sessionParser
 		armEcho(&p, secret)
@@ -190,8 +243,8 @@ func FuzzHeadEchoHidden(f *testing.F) {
 			after = "." + after[1:]
 		}
 		text := before + string(head) + after
-		if k < n && refusalWordAt(text, len(before), len(before)+k, n) {
-			return // a refusal's own word, said as one, is shown (refusalWordAt)
+		if !showsSecret(text, s) {
+			return // a refusal's own word, said as one, may be shown
 		}
 		if !echoIn(text, p.echoSum, n) && !headEchoIn(text, p.echoHead, p.echoPrefix, n) {
 			t.Fatalf("secret %q: %q shown", s, text)

@@ -156,6 +156,19 @@ func TestRefusalWordSharingPasswordHeadShown(t *testing.T) {
 		{"Password!2024", "530 Password! rejected", true},
 		{"Denied12", "530 Access denied.", true},
 		{"Denied1", "530 Access denied.", false}, // one byte longer: the mark is no part of it (echoIn)
+		// An odd word's mark (or space) is tested by the fingerprint one
+		// byte longer: hidden when it is alike, the secret's next byte.
+		{"Login!2024", "530 Bad password Login! ", true},
+		{"Wrong!Horse7", "530 Wrong! rejected", true},
+		{"Login 000", "530 bad pw Login 0.", true},
+		{"Login 000", "530 bad pw Login ", true},
+		{"Wrong2024", "530 Wrong! Try again.", false},
+		{"Login2024", "530 Login: bad password", false},
+		// An even word's space is tested with the byte after it: shown
+		// when a word follows and the two are not the secret's.
+		{"Access 2024", "530 bad pw Access ", true},
+		{"Access 2024", "530 bad pw Access  (cut)", true},
+		{"Access 2024", "530 Access denied", false},
 	}
 	login := []gapStep{srv("220 hi\r\n"), cli("USER bob\r\n"), srv("331 pw\r\n")}
 	for _, tt := range tests {

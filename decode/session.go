@@ -2257,7 +2257,7 @@ func headEchoIn(text string, head uint16, prefix uint32, n int) bool {
 		for cut < len(text) && (cut < j+echoHeadLen || isAlnum(text[cut])) {
 			cut++
 		}
-		if cut < j+parts && !refusalWordAt(text, j, cut, n) {
+		if cut < j+parts && !refusalWordAt(text, j, cut, parts) {
 			return true
 		}
 	}
@@ -2284,24 +2284,33 @@ var refusalWords = [...]string{
 // repeats by a length, not where a common word ends, and marks the cut
 // or puts the echo after a quote, a '/', an '=' ("bob/Login", "pw=Login",
 // "'Login...'"), which keep it hidden. Only a word alike in every byte
-// the fingerprints hold up to the cut is shown, and only when the
-// secret is longer than it (the whole secret is echoIn's).
-func refusalWordAt(text string, j, cut, n int) bool {
+// the fingerprints hold up to the cut is shown, only when the secret is
+// longer than it (the whole secret is echoIn's), and only when the
+// fingerprints rule out that the byte after it is the secret's next
+// (parts, headEchoIn's first length not held): else the word and that
+// byte are a cut echo ("Login!" for "Login!2024", "Login 0" for
+// "Login 000").
+func refusalWordAt(text string, j, cut, parts int) bool {
 	if j > 0 && text[j-1] != ' ' {
 		return false
+	}
+	if cut < len(text) && parts != cut-j+1 {
+		// The length that takes in the byte after the word is held, or
+		// untested (the fingerprints hold even lengths; parts is the
+		// secret's length when it is one byte longer than the word, and
+		// then echoIn decides). After a word of even length a space may
+		// still be told: a word going on after it, the two bytes not
+		// held ("Access denied" for "Access2024"); a mark may not
+		// ("Password!" for "Password!2024").
+		if text[cut] != ' ' || (cut-j)%2 != 0 || parts != cut-j+2 ||
+			cut+1 == len(text) || !isAlnum(text[cut+1]) {
+			return false
+		}
 	}
 	if cut < len(text) && text[cut] != ' ' {
 		switch text[cut] {
 		case '.', ',', ';', ':', '!':
 		default:
-			return false
-		}
-		if (cut-j)%2 == 0 && n > cut-j+1 {
-			// The fingerprints hold even lengths: after a word of even
-			// length the mark is untested, and may be the secret's next
-			// byte ("Password!2024" cut to "530 Password! rejected").
-			// (A secret one byte longer than the word is whole in the
-			// text only if the mark is its last byte: echoIn's to say.)
 			return false
 		}
 		if cut+1 < len(text) && text[cut+1] != ' ' {

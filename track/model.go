@@ -1569,6 +1569,9 @@ type memoRare struct {
 	// its shape before the close (decode hands a copy with an event when
 	// it changes).
 	tunnel, tunnelSoFar *decode.Tunnel
+	// tunnelHedged: an accusation of the session was hedged for its
+	// tunnel (KeepTunnelHedged).
+	tunnelHedged bool
 	// passiveAnsweredOther: the latest PASV, EPSV or LPSV a final reply
 	// other than a passive one answered (unsolicited.go); nil when none.
 	passiveAnsweredOther *Command

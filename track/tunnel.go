@@ -41,7 +41,23 @@ func (s *Session) Tunnel() *decode.Tunnel {
 // endpoints (decode.Tunnel.Fabric): anyone can send such packets, from
 // their own address to any host, so what the session shows, and whom
 // it accuses, the capture cannot verify.
+// Once an accusation of the session was hedged for it
+// (KeepTunnelHedged), it stays so when the session goes on outside the
+// tunnel: the accusation rests on what came inside.
 func (s *Session) TunnelUnverified() bool {
 	t := s.Tunnel()
+	if t != nil && s.xfer.rare.tunnelHedged {
+		return true
+	}
 	return t != nil && t.Only() && !t.Fabric()
+}
+
+// KeepTunnelHedged notes that an accusation of the session was hedged
+// for its tunnel (TunnelUnverified true when it was raised), so that
+// the session's own reading (its transcript, its JSON) stays the
+// finding's.
+func (s *Session) KeepTunnelHedged() {
+	if s.Tunnel() != nil {
+		s.xfer.rare.tunnelHedged = true
+	}
 }

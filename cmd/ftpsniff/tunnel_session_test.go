@@ -80,3 +80,61 @@ func TestBruteForceInTunnelHedged(t *testing.T) {
 		t.Errorf("plain capture hedged:\n%s", plain)
 	}
 }
+
+// TestBruteForceHedgeWeighsEverySession: four failed logins forged
+// inside VXLAN from the sender's own address, naming a client, and one
+// of that client's own, plain (pcaps/hostile/attack/tunnel_frame.py):
+// the count of five rests on the forged ones whichever came fifth, so
+// the accusation, its fix and the server's verdict are hedged alike.
+// Before, only the session of the fifth failure was looked at: forged
+// ones first gave an unhedged accusation with its drop rule (rt-d).
+func TestBruteForceHedgeWeighsEverySession(t *testing.T) {
+	for _, name := range []string{"frame_tunnelfirst.pcap", "frame_plainfirst.pcap"} {
+		out := readAttack(t, name)
+		for _, want := range []string{
+			"4 of these 5 failures were seen only inside VXLAN from 198.51.100.66, and the others alone do not show guessing",
+			"fix: Check first that VXLAN from 198.51.100.66 is your mirror or tap",
+			"verdict: a client is guessing passwords (see login-brute-force); the data connections are not the problem; the failures it rests on were seen only inside a tunnel",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: no %q in:\n%s", name, want, out)
+			}
+		}
+		if n := strings.Count(out, "warning login-brute-force:"); n != 1 {
+			t.Errorf("%s: %d login-brute-force warnings, want 1:\n%s", name, n, out)
+		}
+	}
+}
+
+// TestBruteForceUnhedgedOnPlainEvidence: the four forged failures, then
+// five of the client's own, plain: hedged at the fifth failure, and
+// raised again, unhedged, once the plain ones alone show guessing,
+// saying how many came through the tunnel; the verdict then stands.
+func TestBruteForceUnhedgedOnPlainEvidence(t *testing.T) {
+	out := readAttack(t, "frame_plainenough.pcap", "--summary")
+	for _, want := range []string{
+		"warning login-brute-force in session 5: Password guessing from 203.0.113.9: 5 failed logins",
+		"4 of these 5 failures were seen only inside VXLAN from 198.51.100.66",
+		"warning login-brute-force in session 9: Password guessing from 203.0.113.9: 9 failed logins for 1 user within 2.507s. Later failures from this address are counted in the server summary, not reported again. (4 of these failures were seen only inside VXLAN from 198.51.100.66; the other 5 show guessing without them.)",
+		"verdict: a client is guessing passwords (see login-brute-force); the data connections are not the problem logins:",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+}
+
+// TestTunnelHedgeKeptAfterPlain: one session failing six logins inside
+// VXLAN from one sender, then going on outside it: the accusation was
+// hedged when raised, and the session's own reading (its JSON
+// tunnel_accusations_hedged, its transcript) stays the finding's, not
+// withdrawn by the later plain packets.
+func TestTunnelHedgeKeptAfterPlain(t *testing.T) {
+	out := readAttack(t, "frame_thenplain.pcap")
+	if !strings.Contains(out, "Seen only inside VXLAN from 198.51.100.66: if that is not your mirror or tap") {
+		t.Errorf("login-brute-force not hedged:\n%s", out)
+	}
+	if js := readAttack(t, "frame_thenplain.pcap", "--json"); !strings.Contains(js, `"tunnel_plain_packets":10,"tunnel_accusations_hedged":true`) {
+		t.Errorf("session's JSON not hedged as its finding is:\n%s", js)
+	}
+}

@@ -301,9 +301,15 @@ type Finding struct {
 	// unproven: an ftp-bounce whose target may be the client's own
 	// address behind a NAT (unprovenBounce): the server's verdict hedges.
 	unproven bool
-	// tunnelOnly: an accusation whose session came only inside a tunnel
-	// no monitored fabric's endpoints carried (tunnelhedge.go).
+	// tunnelOnly: an accusation hedged for a tunnel no monitored
+	// fabric's endpoints carried: its session came only inside one, or,
+	// a login-brute-force, failures its count rests on did
+	// (tunnelhedge.go).
 	tunnelOnly bool
+	// tunnelWeighed: a login-brute-force that weighed the tunnel of each
+	// failure it rests on, hedged or not by that (hedgeLoginTunnel), not
+	// by its own session's alone.
+	tunnelWeighed bool
 	// portBehindNAT: an active-blocked with no SYN whose PORT named a
 	// private address the public server cannot reach (portBehindNAT):
 	// the client's NAT, not the server's output chain.

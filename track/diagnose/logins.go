@@ -497,6 +497,10 @@ type loginFail struct {
 	// recovered: a name that failed in a session that then logged in
 	// within loginRecover (a mistyped name, retyped). Neither guesses.
 	excused, recovered bool
+	// tunnelled: its session had come only inside a tunnel no fabric's
+	// endpoints carried (track.Session.TunnelUnverified): anyone can
+	// send such packets, naming any client (tunnelhedge.go).
+	tunnelled bool
 }
 
 // okCounts counts successful logins per minute over the window: slot
@@ -619,8 +623,13 @@ type loginClient struct {
 	oks, anonOKs okCounts
 	names        nameSet
 	// reported: login-brute-force was raised (a warning); noted: the
-	// info for a shared address was.
-	reported, noted bool
+	// info for a shared address was; hedged: the warning was raised
+	// resting on failures seen only inside a tunnel (loginFail.tunnelled),
+	// and is raised again, unhedged, if the others alone show guessing.
+	reported, noted, hedged bool
+	// tunnelFrom: the tunnel the latest tunnelled failure came inside,
+	// and its sender ("VXLAN from 198.51.100.66": tunnelFrom).
+	tunnelFrom string
 }
 
 type loginTable struct {
@@ -955,7 +964,9 @@ func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Findin
 		return nil // beyond the table's bound: counted in omitted
 	}
 	n := t.recordFailure(lc, s, c, r)
-	if lc.reported {
+	if lc.reported || lc.hedged && lc.fails[len(lc.fails)-1].tunnelled {
+		// (Hedged: only a failure outside the tunnel can make the
+		// others show guessing by themselves.)
 		return nil
 	}
 	if n < bruteFailures {
@@ -982,9 +993,43 @@ func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Findin
 		w.wordSharedAddress(f, addr, fam)
 		return f
 	}
+	if w.tunnelled > 0 && !plainGuessing(t, lc, w.win, r.TS) {
+		// The accusation rests on packets anyone could have sent inside
+		// the tunnel, naming this address: hedged, once; raised again
+		// when the failures outside the tunnel alone show guessing.
+		if lc.hedged {
+			return nil
+		}
+		lc.hedged = true
+		w.wordGuessing(f, addr, fam)
+		f.Message = strings.Replace(f.Message, "not reported again.", "not reported again unless the failures outside the tunnel alone show guessing.", 1)
+		hedgeLoginTunnel(f, addr, w.tunnelled, len(w.win), lc.tunnelFrom)
+		return f
+	}
 	lc.reported = true
 	w.wordGuessing(f, addr, fam)
+	if w.tunnelled > 0 {
+		f.tunnelWeighed = true
+		f.Message += fmt.Sprintf(" (%d of these failures were seen only inside %s; the other %d show guessing without them.)", w.tunnelled, lc.tunnelFrom, len(w.win)-w.tunnelled)
+	}
 	return f
+}
+
+// plainGuessing: win's failures that came outside a tunnel
+// (loginFail.tunnelled) show guessing by themselves.
+func plainGuessing(t *loginTable, lc *loginClient, win []loginFail, now time.Time) bool {
+	plain := make([]loginFail, 0, len(win)) // (only where a tunnel's failures are among them)
+	for _, x := range win {
+		if !x.tunnelled {
+			plain = append(plain, x)
+		}
+	}
+	if len(plain) == 0 {
+		return false
+	}
+	w := loginWeighing{users: map[string]bool{}, atNameNames: map[string]bool{}}
+	w.weigh(t, lc, plain, now)
+	return !w.oneCredential() && w.guessing()
 }
 
 // refusedLogin is the reply that refused c, a USER or PASS (530 or 430),
@@ -1078,7 +1123,11 @@ func (t *loginTable) recordFailure(lc *loginClient, s *track.Session, c *track.C
 		lc.fails = append(lc.fails[:0], lc.fails[old:]...)
 	}
 	atName := c.Verb == "USER"
-	lc.fails = append(lc.fails, loginFail{ts: r.TS, num: c.Num, user: user, pass: pass, sess: s.ID, anon: anonymousUser(user), atName: atName, passSent: atName && passAfter(s, c)})
+	tunnelled := s.TunnelUnverified()
+	if tunnelled {
+		lc.tunnelFrom = tunnelFrom(s.Tunnel())
+	}
+	lc.fails = append(lc.fails, loginFail{ts: r.TS, num: c.Num, user: user, pass: pass, sess: s.ID, anon: anonymousUser(user), atName: atName, passSent: atName && passAfter(s, c), tunnelled: tunnelled})
 	// The failures within the window that ends now (oldest first in
 	// fails): counted in place, gathered only when they make a finding.
 	n := 0
@@ -1143,6 +1192,9 @@ type loginWeighing struct {
 	spray, focus int
 	// evidence: the failures that show guessing (countEvidence).
 	evidence int
+	// tunnelled: the failures seen only inside a tunnel
+	// (loginFail.tunnelled).
+	tunnelled int
 }
 
 // weigh counts win, lc's failures within the window that ends at now.
@@ -1173,6 +1225,9 @@ func (w *loginWeighing) weigh(t *loginTable, lc *loginClient, win []loginFail, n
 	for _, f := range win {
 		w.users[f.user] = true
 		sessions[f.sess] = true
+		if f.tunnelled {
+			w.tunnelled++
+		}
 		if f.atName && f.passSent {
 			w.atNamePassSent++
 		}

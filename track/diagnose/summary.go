@@ -348,6 +348,9 @@ type serverAcc struct {
 	// from many addresses (Finding.spread); loginSpreadSame: the info
 	// ones, one account failing from many addresses with one password.
 	loginSpread, loginSpreadSame int
+	// loginTunnel: of loginWarn, those hedged for a tunnel
+	// (Finding.tunnelOnly).
+	loginTunnel int
 
 	encrypted int
 	// hidden: data connections whose announcement the capture could not
@@ -1323,6 +1326,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 		if f.Severity >= SeverityWarning {
 			a.loginWarn++
+			if f.tunnelOnly {
+				a.loginTunnel++
+			}
 		}
 	case CodeTransferAborted:
 		if f.Severity >= SeverityWarning {

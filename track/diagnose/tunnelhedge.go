@@ -1,7 +1,10 @@
 package diagnose
 
 import (
-	"github.com/ftpsniff/ftpsniff/track"
+	"fmt"
+	"net/netip"
+
+	"github.com/ftpsniff/ftpsniff/decode"
 )
 
 // Accusations resting on a tunnel. A session that came only inside a
@@ -19,6 +22,11 @@ import (
 // came only inside such a tunnel.
 const tunnelVerdictDoubt = "; that session was seen only inside a tunnel: if its sender is not your mirror or tap, the packets may be forged (see its finding)"
 
+// tunnelLoginDoubt hedges a password-guessing verdict whose every
+// login-brute-force warning rests on failures seen only inside such a
+// tunnel.
+const tunnelLoginDoubt = "; the failures it rests on were seen only inside a tunnel: if its sender is not your mirror or tap, the packets may be forged (see its finding)"
+
 // accusations are the codes whose findings name a culprit.
 var accusations = map[string]bool{CodeFTPBounce: true, CodeLoginAttack: true, CodeDataForeignSource: true}
 
@@ -26,17 +34,44 @@ var accusations = map[string]bool{CodeFTPBounce: true, CodeLoginAttack: true, Co
 // such a tunnel.
 func hedgeTunnel(f *Finding) {
 	s := f.Session
-	if s == nil || !accusations[f.Code] || !s.TunnelUnverified() {
+	if s == nil || !accusations[f.Code] {
+		return
+	}
+	if f.tunnelWeighed {
+		// login-brute-force weighed each failure's own tunnel
+		// (hedgeLoginTunnel).
+		if f.tunnelOnly && s.TunnelUnverified() {
+			s.KeepTunnelHedged()
+		}
+		return
+	}
+	if !s.TunnelUnverified() {
 		return
 	}
 	f.tunnelOnly = true
-	f.Message += " " + tunnelWhy(s) + "."
+	s.KeepTunnelHedged()
+	f.Message += " Seen only inside " + tunnelFrom(s.Tunnel()) + ": if that is not your mirror or tap, the packets may be forged."
 }
 
-// tunnelWhy says whose packets the capture showed s's tunnel carry
-// (wire data: the outer addresses, and the kind is decode's own name).
-func tunnelWhy(s *track.Session) string {
-	t := s.Tunnel()
+// hedgeLoginTunnel hedges f, a login-brute-force warning against addr
+// that rests on tunnelled of its failures seen only inside a tunnel
+// (from: tunnelFrom), of all: the sessions its count rests on, not the
+// one whose failure raised it. Its fix says to check before blocking
+// (and so stands apart from an unhedged one's in a summary).
+func hedgeLoginTunnel(f *Finding, addr netip.Addr, tunnelled, all int, from string) {
+	f.tunnelOnly, f.tunnelWeighed = true, true
+	f.Advice = "Check first that " + from + " is your mirror or tap: if not, those failures may be forged to have " + addr.String() + " blocked. " + f.Advice
+	if tunnelled == all {
+		f.Message += " Seen only inside " + from + ": if that is not your mirror or tap, the packets may be forged."
+		return
+	}
+	f.Message += fmt.Sprintf(" %d of these %d failures were seen only inside %s, and the others alone do not show guessing: if that is not your mirror or tap, those packets may be forged, naming this address.", tunnelled, all, from)
+}
+
+// tunnelFrom says what tunnel t is and whose packets the capture showed
+// it carry ("VXLAN from 198.51.100.66"; wire data: the outer addresses,
+// and the kind is decode's own name).
+func tunnelFrom(t *decode.Tunnel) string {
 	from := t.OuterSrc[0].String()
 	switch {
 	case t.Inside[0] == 0:
@@ -44,5 +79,5 @@ func tunnelWhy(s *track.Session) string {
 	case t.Inside[1] > 0 && t.OuterSrc[0] != t.OuterSrc[1]:
 		from += " and " + t.OuterSrc[1].String()
 	}
-	return "Seen only inside " + t.Kind + " from " + from + ": if that is not your mirror or tap, the packets may be forged"
+	return t.Kind + " from " + from
 }

@@ -1030,6 +1030,10 @@ func (v *verdictWriter) passwordGuessing() {
 	if v.a.loginSpread == v.a.loginWarn {
 		v.text = "an account is being guessed from many addresses, none failing often enough to stand out alone (see login-brute-force): blocking an address does not stop it, protect the account; the data connections are not the problem"
 	}
+	if v.a.loginTunnel == v.a.loginWarn {
+		// Every warning rests on packets seen only inside a tunnel.
+		v.text += tunnelLoginDoubt
+	}
 }
 
 // addressMismatch: a nat-mismatch worse than a note: the server announces
