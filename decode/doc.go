@@ -90,7 +90,8 @@
 // packets pass the earlier input's end; in a file of several interfaces,
 // whose clocks may disagree by minutes, a step back is not followed. A
 // forward step of more than 30 s is held until the next packet confirms
-// it; reading a file, its frame is decoded only then, and one packet's
+// it; reading a file, its frame is decoded only then (a handler that
+// writes packets is told: HeldFrameHandler), and one packet's
 // time (the next came back) is read at the time of the packet before it
 // (Stats.ClockOutliers; outlier.go): its own time enters no event. A
 // packet stamped before year 1 or from 2262 on is counted

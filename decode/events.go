@@ -100,6 +100,20 @@ type FragmentHandler interface {
 	FragmentHeld(num uint64)
 }
 
+// HeldFrameHandler is an optional Handler interface for a writer of
+// chosen packets (read --write), which takes each packet's events as
+// ending when the next packet is read: reading a file, the frame of a
+// forward clock step is decoded only once the next packet, the next
+// input or the capture's end judges it (outlier.go). FrameHeld says that
+// the frame just read, numbered num, is held (no event of it yet); its
+// events come later, with the next packet's or at SetInput, Tick or
+// Finish, and HeldFrameDecoded(num) follows the last of them. A writer
+// keeps a copy of the frame in between: the reader's buffer is reused.
+type HeldFrameHandler interface {
+	FrameHeld(num uint64)
+	HeldFrameDecoded(num uint64)
+}
+
 // Unreachable is an ICMP or ICMPv6 error that quotes a TCP segment: every
 // kind a TCP stack acts on, not only destination unreachable. For IPv4
 // (V6 false) ICMP types 3 (destination unreachable, code 4 fragmentation

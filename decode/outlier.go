@@ -32,6 +32,9 @@ func (d *Decoder) hold(data []byte, ci gopacket.CaptureInfo, link layers.LinkTyp
 	h := &d.held
 	h.data = append(h.data[:0], data...)
 	h.ci, h.link, h.num, h.waiting = ci, link, d.num, true
+	if d.heldH != nil {
+		d.heldH.FrameHeld(d.num)
+	}
 }
 
 // judgeHeld decodes the held frame before the packet at ts, which judges
@@ -62,6 +65,9 @@ func (d *Decoder) releaseHeld() {
 	d.num = h.num
 	d.decodeFrame(h.data, h.ci, h.link)
 	d.num = num
+	if d.heldH != nil {
+		d.heldH.HeldFrameDecoded(h.num)
+	}
 	if cap(h.data) > maxHeldKept {
 		h.data = nil // (a jumbo frame's buffer is not kept for the next)
 	}

@@ -199,9 +199,10 @@ type Decoder struct {
 	// differs from them (lateFragment); rebuiltW the next slot written.
 	rebuilt   [rebuiltKept]rebuiltDatagram
 	rebuiltW  int
-	fragsHeld int             // the fragments they hold
-	fragBytes int             // those fragments' data bytes
-	fragH     FragmentHandler // h's, if it has one
+	fragsHeld int              // the fragments they hold
+	fragBytes int              // those fragments' data bytes
+	fragH     FragmentHandler  // h's, if it has one
+	heldH     HeldFrameHandler // h's, if it has one (outlier.go)
 	// fragNums, fragUnlisted: while a rebuilt datagram is decoded, the
 	// packet numbers of its other fragments, and how many more there are
 	// (Segment.Fragments, FragmentsUnlisted).
@@ -267,6 +268,7 @@ func New(h Handler, o Options) *Decoder {
 	}
 	d.expect, _ = h.(DataExpecter)
 	d.fragH, _ = h.(FragmentHandler)
+	d.heldH, _ = h.(HeldFrameHandler)
 	if o.SteadyClock != nil {
 		d.live = &liveClock{read: o.SteadyClock}
 	}

@@ -141,6 +141,14 @@ type carver struct {
 	fragHeld    bool
 	fragHeldNum uint64
 	fragNums    []uint64
+	// frame: the frame of a forward clock step, which the decoder
+	// decodes only with the next packet (decode.HeldFrameHandler):
+	// frameHeld while its events are to come, frameNow when the packet
+	// just decoded is it; in one pass its copy, to write if chosen.
+	frame     heldPacket
+	frameNum  uint64
+	frameHeld bool
+	frameNow  bool
 	// frags: in one pass, copies of fragments not yet written
 	// (carvefrag.go)
 	frags fragmentHold
@@ -159,7 +167,7 @@ type packetFlow struct {
 	syn      bool   // a SYN without ACK: a new connection, or its retransmission
 	seq      uint32 // the segment's sequence number (a SYN's ISN)
 	ctl      bool   // a segment of a connection decode takes for FTP control
-	hold     bool   // a control connection's packet without payload
+	hold     bool   // a control connection's packet without payload, or an ICMP error
 	// frags: the packets whose fragments, with this one, made the
 	// datagram the segment came in (decode.Segment.Fragments), and
 	// unlisted, how many more there were (decode lists 64)
@@ -203,9 +211,40 @@ func (c *carver) segment(src, dst netip.AddrPort, num uint64, ts time.Time, syn 
 }
 
 // endPacket attributes the current packet's connections, now that the
-// tracker has seen the whole packet, and tells whether to write it.
+// tracker has seen the whole packet, and tells whether to write it. A
+// packet the decoder holds (frameHeld) has no connection yet: its copy
+// waits for heldDecoded.
 func (c *carver) endPacket(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) bool {
 	c.cur = heldPacket{data: data, ci: ci, link: link}
+	if c.frameNow {
+		c.frameNow, c.frameHeld = false, true
+		c.frame = heldPacket{ci: ci, link: link}
+		if c.onePass {
+			c.frame.data = bytes.Clone(data)
+		}
+	}
+	return c.attributePacket()
+}
+
+// heldDecoded: the decoder has decoded the frame it held (with the next
+// packet, at the next input or at the end), whose connections are the
+// ones noted since; in one pass it is written if chosen, before the
+// packet that released it.
+func (c *carver) heldDecoded(num uint64) {
+	if !c.frameHeld || num != c.frameNum {
+		return
+	}
+	c.frameHeld = false
+	c.cur = c.frame
+	if c.attributePacket() && c.onePass {
+		c.emit(c.frame)
+	}
+	c.frame = heldPacket{}
+}
+
+// attributePacket attributes the connections of c.cur and tells whether
+// to write it.
+func (c *carver) attributePacket() bool {
 	if c.fragHeld {
 		c.fragHeld = false
 		if c.onePass {
@@ -344,8 +383,9 @@ func (c *carver) addFlow(key decode.ConnKey, cs *carveSession, first, last uint6
 	return f
 }
 
-// hold keeps a copy of a control connection's handshake packet, in one
-// pass, until the connection's session opens.
+// hold keeps a copy of a control connection's handshake packet, or of an
+// ICMP error about a connection not yet attributed, in one pass, until
+// the connection's session opens (follow, adoptSeen).
 func (c *carver) hold(key decode.ConnKey, p *packetFlow) {
 	if !c.onePass || !p.hold || len(c.cur.data) > maxHeldBytes {
 		return
@@ -437,16 +477,7 @@ func (c *carver) data(s *track.Session, d *track.DataConn) {
 		return
 	}
 	key := decode.MakeConnKey(d.Client, d.Server)
-	if c.flows[key] != nil {
-		return
-	}
-	if fs := c.seen[key]; fs != nil && fs.file == c.file {
-		delete(c.seen, key)
-		delete(c.held, key)
-		if c.onePass && c.chosen(cs) {
-			c.limits.EarlyPackets += fs.packets
-		}
-		c.addFlow(key, cs, fs.num, fs.lastNum, fs.last)
+	if c.flows[key] != nil || c.adoptSeen(key, cs) {
 		return
 	}
 	for i := range c.npkt {
@@ -455,6 +486,31 @@ func (c *carver) data(s *track.Session, d *track.DataConn) {
 			return
 		}
 	}
+}
+
+// adoptSeen attributes to cs a connection released before any packet of
+// it was attributed, from where it was first seen, and reports whether
+// it was seen. In one pass its packets went by: counted, but for those
+// of a control connection kept (hold), written now.
+func (c *carver) adoptSeen(key decode.ConnKey, cs *carveSession) bool {
+	fs := c.seen[key]
+	if fs == nil || fs.file != c.file {
+		return false
+	}
+	held := c.held[key]
+	delete(c.seen, key)
+	delete(c.held, key)
+	if c.onePass && c.chosen(cs) {
+		// A control connection's handshake packets were kept (hold).
+		for _, h := range held {
+			c.emit(h)
+		}
+		c.limits.EarlyPackets += fs.packets - len(held)
+	}
+	if f := c.addFlow(key, cs, fs.num, fs.lastNum, fs.last); f != nil {
+		f.isn, f.isnSet = fs.isn, fs.isnSet
+	}
+	return true
 }
 
 // finding: a finding of warning or above (and at or above
@@ -477,6 +533,14 @@ func (c *carver) sessionEnd(s *track.Session) {
 		return
 	}
 	delete(c.sessions, s.ID)
+	if s.Connect != nil && cs.selected {
+		// A control connection that never opened: its session opens
+		// and ends at once, after its SYNs and their answers, which no
+		// session owned when they went by.
+		if key := decode.MakeConnKey(s.Client, s.Server); c.flows[key] == nil {
+			c.adoptSeen(key, cs)
+		}
+	}
 	cs.ended = true
 	if s.Login == track.LoginFailed {
 		cs.failed = true
@@ -513,8 +577,19 @@ func (h *carveHandler) FragmentHeld(num uint64) {
 	h.c.fragHeld, h.c.fragHeldNum = true, num
 }
 
+// FrameHeld implements decode.HeldFrameHandler: the current packet's
+// connections come with a later one's.
+func (h *carveHandler) FrameHeld(num uint64) {
+	h.c.frameNow, h.c.frameNum = true, num
+}
+
+// HeldFrameDecoded implements decode.HeldFrameHandler.
+func (h *carveHandler) HeldFrameDecoded(num uint64) { h.c.heldDecoded(num) }
+
 func (h *carveHandler) Unreachable(u *decode.Unreachable) {
-	h.c.segment(u.Src, u.Dst, u.Num, u.TS, false, 0, false, false, u.Fragments, u.FragmentsUnlisted)
+	// Kept (hold) for a connection not yet attributed, like its SYN: a
+	// control connection an ICMP error ends opens its session later.
+	h.c.segment(u.Src, u.Dst, u.Num, u.TS, false, 0, false, true, u.Fragments, u.FragmentsUnlisted)
 	h.next.Unreachable(u)
 }
 

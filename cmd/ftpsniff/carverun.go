@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -235,7 +236,12 @@ func (cv *carving) secondPass(opts *readOptions) error {
 		// Nothing chosen: the file still gets the first input's interface.
 		return cv.firstInterface(opts)
 	}
-	m := &spanMatcher{idx: idx}
+	var werr error
+	m := &spanMatcher{idx: idx, write: func(file int, h heldPacket) {
+		if werr == nil {
+			werr = cv.w.write(file, h.data, h.ci, h.link)
+		}
+	}}
 	o := opts.decodeOptions()
 	o.DataPayload = false
 	dec := decode.New(m, o)
@@ -256,25 +262,9 @@ func (cv *carving) secondPass(opts *readOptions) error {
 			in = &filteredSource{Source: in, f: opts.filter, dec: dec}
 		}
 		m.file = i
-		var werr error
-		emit := func(h heldPacket) {
-			if werr == nil {
-				werr = cv.w.write(i, h.data, h.ci, h.link)
-			}
-		}
 		ps := &packetSource{Source: in, done: func(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
 			cv.w.seen(i, ci, link)
-			if m.fragHeld {
-				m.frags.add(i, m.fragHeldNum, heldPacket{data: data, ci: ci, link: link})
-			}
-			// A datagram's other fragments go out just before it.
-			m.frags.take(i, m.dropFrags, false, emit)
-			m.frags.take(i, m.writeFrags, true, emit)
-			if m.match && werr == nil {
-				werr = cv.w.write(i, data, ci, link)
-			}
-			m.match, m.fragHeld = false, false
-			m.writeFrags, m.dropFrags = m.writeFrags[:0], m.dropFrags[:0]
+			m.endPacket(heldPacket{data: data, ci: ci, link: link})
 		}}
 		// An error here was reported by the first pass, which read
 		// as far: what is before it is written.
@@ -285,7 +275,10 @@ func (cv *carving) secondPass(opts *readOptions) error {
 			return werr
 		}
 	}
-	dec.Finish()
+	dec.Finish() // (a frame the decoder held is decoded and written here)
+	if werr != nil {
+		return werr
+	}
 	cv.c.limits.FragmentsNotWritten += m.frags.lost
 	cv.c.limits.FragmentsUnlisted += m.unlisted
 	return nil
@@ -327,6 +320,62 @@ type spanMatcher struct {
 	writeFrags, dropFrags []uint64
 	frags                 fragmentHold
 	unlisted              int // fragments of written datagrams decode did not list
+	// the frame of a forward clock step the decoder decodes only with
+	// the next packet (decode.HeldFrameHandler): frameNow when the packet
+	// just decoded is it, then frame, its copy, until its events came
+	frame     heldPacket
+	frameFile int
+	frameNum  uint64
+	frameHeld bool
+	frameNow  bool
+	write     func(file int, h heldPacket)
+}
+
+// endPacket writes the packet just decoded if it carries a kept span's
+// connection, after the datagram's other fragments; one the decoder holds
+// is copied, to be decided when its events come (HeldFrameDecoded).
+func (m *spanMatcher) endPacket(p heldPacket) {
+	if m.frameNow {
+		m.frameNow, m.frameHeld = false, true
+		p.data = bytes.Clone(p.data)
+		m.frame, m.frameFile = p, m.file
+		return
+	}
+	m.decided(m.file, p)
+}
+
+// decided writes (or not) packet p of input file, whose events all came.
+func (m *spanMatcher) decided(file int, p heldPacket) {
+	if m.fragHeld {
+		m.frags.add(file, m.fragHeldNum, p)
+	}
+	if len(m.dropFrags) > 0 || len(m.writeFrags) > 0 {
+		// A datagram's other fragments go out just before it. (The
+		// closure only then: nothing allocated for a packet of none.)
+		emit := func(h heldPacket) { m.write(file, h) }
+		m.frags.take(file, m.dropFrags, false, emit)
+		m.frags.take(file, m.writeFrags, true, emit)
+	}
+	if m.match {
+		m.write(file, p)
+	}
+	m.match, m.fragHeld = false, false
+	m.writeFrags, m.dropFrags = m.writeFrags[:0], m.dropFrags[:0]
+}
+
+// FrameHeld implements decode.HeldFrameHandler.
+func (m *spanMatcher) FrameHeld(num uint64) { m.frameNow, m.frameNum = true, num }
+
+// HeldFrameDecoded implements decode.HeldFrameHandler: the held frame's
+// events came (with the next packet's, at the next input or at the end),
+// before any of the packet's that released it.
+func (m *spanMatcher) HeldFrameDecoded(num uint64) {
+	if !m.frameHeld || num != m.frameNum {
+		return
+	}
+	m.frameHeld = false
+	m.decided(m.frameFile, m.frame)
+	m.frame = heldPacket{}
 }
 
 func (m *spanMatcher) Segment(s *decode.Segment) {

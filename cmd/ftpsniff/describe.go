@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -283,6 +284,36 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// counted writes n and the phrase that counts it, in the number n takes:
+// what changes with it is marked in the phrase, {x} for what only the
+// plural has ("connection{s}", "address{es}") and {one|many} for words
+// that differ ("repl{y|ies}", "{it is|they are}"). "1 control
+// connections" was written where a count was taken to be plural.
+func counted(n int64, phrase string) string {
+	var b strings.Builder
+	b.WriteString(strconv.FormatInt(n, 10))
+	b.WriteByte(' ')
+	for {
+		i := strings.IndexByte(phrase, '{')
+		j := strings.IndexByte(phrase[i+1:], '}')
+		if i < 0 || j < 0 {
+			b.WriteString(phrase)
+			return b.String()
+		}
+		b.WriteString(phrase[:i])
+		one, many, either := strings.Cut(phrase[i+1:i+1+j], "|")
+		if !either {
+			one, many = "", one
+		}
+		if n == 1 {
+			b.WriteString(one)
+		} else {
+			b.WriteString(many)
+		}
+		phrase = phrase[i+1+j+1:]
+	}
 }
 
 // whoString is who logged in, as a session's header says it: "user
@@ -635,7 +666,7 @@ func lostBeforeFINText(l track.LostBeforeFIN, the string) string {
 // bytes its receiver, seen in the capture, never acknowledged, their
 // oldest sent again and again (the: "the" or "another").
 func stuckText(st track.StuckSend, the string) string {
-	return fmt.Sprintf("%s %d byte%s %s sent never arrived (never acknowledged, its %d-byte segment sent %d times)", the, st.Bytes, plural(int(st.Bytes)), st.Sender.Addr(), st.Len, st.Resends+1)
+	return fmt.Sprintf("%s %d byte%s %s sent never arrived (never acknowledged, its %d-byte segment sent %s)", the, st.Bytes, plural(int(st.Bytes)), st.Sender.Addr(), st.Len, timesWord(uint64(st.Resends)+1))
 }
 
 // ambiguousNote says that a multi-line 227/228/229 names two endpoints

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -99,7 +98,7 @@ func shownAs(s string, esc func(string) string) string {
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return esc(s[:cut]) + fmt.Sprintf("… (%d more bytes)", len(s)-cut)
+	return esc(s[:cut]) + "… (" + counted(int64(len(s)-cut), "more byte{s}") + ")"
 }
 
 // needsJSONEscape tells whether a rune that encoding/json writes raw must

@@ -236,10 +236,16 @@ type extractStats struct {
 	// was out (the tracker ends it at the final reply; that connection
 	// may go on), or the client's own connection's while the file held
 	// the other host's. StolenNotWrittenBytes: those bytes.
-	StolenNotWritten      int64  `json:"stolen_not_written,omitempty"`
-	StolenNotWrittenBytes int64  `json:"stolen_not_written_bytes,omitempty"`
-	WriteErrors           int64  `json:"write_errors,omitempty"` // files a write or close failed on
-	LastError             string `json:"last_error,omitempty"`
+	StolenNotWritten      int64 `json:"stolen_not_written,omitempty"`
+	StolenNotWrittenBytes int64 `json:"stolen_not_written_bytes,omitempty"`
+	// NotDelivered: transfers that delivered no byte to their receiver
+	// (undelivered: holes alone, or bytes sent again and again and never
+	// acknowledged): no file. NotDeliveredBytes: the size those files
+	// would have had.
+	NotDelivered      int64  `json:"not_delivered,omitempty"`
+	NotDeliveredBytes int64  `json:"not_delivered_bytes,omitempty"`
+	WriteErrors       int64  `json:"write_errors,omitempty"` // files a write or close failed on
+	LastError         string `json:"last_error,omitempty"`
 }
 
 // extractLimits are the folder's bounds, as the JSON record names them.
@@ -736,6 +742,33 @@ func filesOpenWhy(n int) string {
 	return fmt.Sprintf("%d files were open (--extract-max-open)", n)
 }
 
+// undelivered tells whether f, dc's file, holds no byte its receiver got,
+// and says so: holes alone (the sender's bytes, as far as its FIN or the
+// receiver's acknowledgement places them, not in the capture: a path MTU
+// black hole seen from the receiver's side), or bytes the receiver never
+// acknowledged though the sender sent them again and again (a stalled
+// transfer seen from the sender's side: the data record counts none).
+func undelivered(dc *track.DataConn, f *openFile) (string, bool) {
+	n := f.w.Offset()
+	if n == 0 {
+		return "", false // (an empty file: transferred as such, or none)
+	}
+	if f.w.Received() == 0 {
+		return "no byte of it was delivered: the " + counted(n, "byte{s} its end shows sent {is|are}") +
+			" missing from the capture (never received), so the file would hold zeros alone", true
+	}
+	d := senderIndex(dc, f.toClient)
+	sender := dc.Client
+	if d == 1 {
+		sender = dc.Server
+	}
+	if st, stuck := dc.Stuck(); stuck && st.Sender == sender && dc.Bytes[d] == 0 {
+		return "no byte of it was delivered: the receiver acknowledged none of the " + counted(n, "byte{s}") +
+			" sent (sent again and again: the transfer stalled), so the file would hold what never arrived", true
+	}
+	return "", false
+}
+
 func filesWrittenWhy(n int) string {
 	return fmt.Sprintf("%d file%s written already", n, plural(n))
 }
@@ -983,6 +1016,18 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	if f.dead || f.w == nil {
 		return
 	}
+	if why, ok := undelivered(dc, f); ok {
+		// A file of what the receiver never got would pass for the
+		// transfer's, hashes and all. None is kept; the data connection
+		// says why (a file that got some bytes keeps its holes' reasons).
+		if err := f.w.Discard(); err != nil && !errors.Is(err, extract.ErrClosed) {
+			x.writeError(err)
+		}
+		x.st.NotDelivered++
+		x.st.NotDeliveredBytes += f.w.Offset()
+		x.skip(dc, why)
+		return
+	}
 	fin := extract.Final{Announced: dc.ExpectedSize, Rest: dc.Rest, ASCII: f.ascii, NoType: f.asciiDefault,
 		Compressed: f.form.mode == 'Z', Structure: f.form.stru, EBCDIC: strings.HasPrefix(dc.Type, "E")}
 	if f.form.mode != 'Z' {
@@ -1093,7 +1138,7 @@ func (x *extractor) judgeStream(dc *track.DataConn, f *openFile, rec *extract.Fi
 		// of a fast link) looks the same, and the reason says so.
 		why := "a copy of bytes at offset " + itoa(f.uncheckedAt) + " could not be compared (no longer in hand, as a retransmission long after its original is): were it a different version, the file might not hold the one the receiver kept; its content is not proven"
 		if f.unchecked > 1 {
-			why += " (" + strconv.Itoa(f.unchecked-1) + " more such copies)"
+			why += " (" + counted(int64(f.unchecked-1), "more such cop{y|ies}") + ")"
 		}
 		bad(why)
 	}

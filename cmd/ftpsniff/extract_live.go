@@ -59,6 +59,7 @@ func (r *extractReclaimer) second(p *pipeline, asked bool, say func(string)) {
 	}
 	r.seconds = 0
 	if files, bytes := p.reclaimExtract(); files > 0 || bytes > 0 {
-		say(fmt.Sprintf("ftpsniff: --extract %s: %d file%s (%d bytes) written by this run are gone from the folder: no longer counted against --extract-max-total", p.ext.dir.Path(), files, plural(int(files)), bytes))
+		say(fmt.Sprintf("ftpsniff: --extract %s: %s gone from the folder: no longer counted against --extract-max-total", p.ext.dir.Path(),
+			counted(int64(files), "file{s} ("+counted(int64(bytes), "byte{s}")+") written by this run {is|are}")))
 	}
 }

@@ -89,7 +89,7 @@ func TestSummaryReportsTheCaptureOwnDrops(t *testing.T) {
 	if err := o.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"5 packets dropped by the interface", "2 packets dropped by the operating system", "1 packets longer than their original length, read as they are"} {
+	for _, want := range []string{"5 packets dropped by the interface", "2 packets dropped by the operating system", "1 packet longer than its original length, read as it is"} {
 		if !strings.Contains(unwrapped(out.String()), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}

@@ -1134,12 +1134,12 @@ func (h *helperLayer) forgetTwins(now time.Time) {
 func (h *helperLayer) Finish() {
 	h.next.Finish()
 	if h.notes != nil && (h.limits.ConnsSkipped > 0 || h.limits.DataSkipped > 0) {
-		fmt.Fprintf(h.notes, "ftpsniff: --helper linux: %d control connections not simulated, %d data verdicts not kept (tables full)\n",
-			h.limits.ConnsSkipped, h.limits.DataSkipped)
+		fmt.Fprintf(h.notes, "ftpsniff: --helper linux: %s, %s (tables full)\n",
+			counted(int64(h.limits.ConnsSkipped), "control connection{s} not simulated"), counted(int64(h.limits.DataSkipped), "data verdict{s} not kept"))
 	}
 	if h.notes != nil && h.limits.ClosedForgotten > 0 {
-		fmt.Fprintf(h.notes, "ftpsniff: --helper linux: %d closed control connections' expectations let go before their conntrack entry would have gone (%d kept at once): a data connection to one after that reads as blocked\n",
-			h.limits.ClosedForgotten, helperMaxConns)
+		fmt.Fprintf(h.notes, "ftpsniff: --helper linux: %s\n", counted(int64(h.limits.ClosedForgotten),
+			fmt.Sprintf("closed control connection{'s expectation|s' expectations} let go before {its|their} conntrack entry would have gone (%d kept at once): a data connection to one after that reads as blocked", helperMaxConns)))
 	}
 }
 

@@ -132,7 +132,7 @@ func TestInputBreaksNotKeptAreNoted(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	text := strings.Join(strings.Fields(out.String()), " ")
-	if want := "1 breaks between input files (time the capture did not look) beyond the 16 kept"; !strings.Contains(text, want) {
+	if want := "1 break between input files (time the capture did not look) beyond the 16 kept"; !strings.Contains(text, want) {
 		t.Errorf("output lacks %q:\n%s", want, out.String())
 	}
 	recs := runJSONRecords(t, append([]string{"read", "--json"}, files...))

@@ -363,8 +363,8 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 			if kerr == nil {
 				drops = kernelDrops(ks)
 			}
-			st.show(fmt.Sprintf("%d packets  %d sessions open  %d expectations  %d kernel drops",
-				n, p.trk.OpenSessions(), p.trk.OpenExpectations(), drops))
+			st.show(counted(int64(n), "packet{s}") + "  " + counted(int64(p.trk.OpenSessions()), "session{s} open") + "  " +
+				counted(int64(p.trk.OpenExpectations()), "expectation{s}") + "  " + counted(int64(drops), "kernel drop{s}"))
 		}
 	}
 	onPacket := func(data []byte, ci gopacket.CaptureInfo, link layers.LinkType, iface int) bool {
@@ -616,7 +616,7 @@ func writeCaptureRecordFiles(w io.Writer, asJSON bool, observer string, ifaces [
 			per = append(per, fmt.Sprintf("%s %d/%d", name, s.Received, s.Drops))
 		}
 	}
-	line := fmt.Sprintf("capture: %d packets analysed in %s; kernel: %d received by the filter, %d dropped", n, seconds(d), rec.Received, rec.Dropped)
+	line := fmt.Sprintf("capture: %s analysed in %s; kernel: %d received by the filter, %d dropped", counted(int64(n), "packet{s}"), seconds(d), rec.Received, rec.Dropped)
 	if len(per) > 0 {
 		line += " (received/dropped: " + strings.Join(per, ", ") + ")"
 	}

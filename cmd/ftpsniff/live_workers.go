@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -332,8 +331,9 @@ func (r *liveWorkers) second() {
 		if kerr == nil {
 			drops = kernelDrops(ks)
 		}
-		r.st.show(fmt.Sprintf("%d packets  %d sessions open  %d expectations  %d kernel drops  (%d workers)",
-			snap.Packets, snap.OpenSessions, snap.OpenExpectations, drops, len(r.workers)))
+		r.st.show(counted(int64(snap.Packets), "packet{s}") + "  " + counted(int64(snap.OpenSessions), "session{s} open") + "  " +
+			counted(int64(snap.OpenExpectations), "expectation{s}") + "  " + counted(int64(drops), "kernel drop{s}") +
+			"  (" + counted(int64(len(r.workers)), "worker{s}") + ")")
 	}
 }
 

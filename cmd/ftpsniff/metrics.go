@@ -185,7 +185,7 @@ func (l *gatherLog) Println(v ...any) {
 		msg = msg[:cut] + "…"
 	}
 	if l.skipped > 0 {
-		msg += fmt.Sprintf(" (and %d such errors since the last one said)", l.skipped)
+		msg += " (and " + counted(int64(l.skipped), "such error{s} since the last one said") + ")"
 		l.skipped = 0
 	}
 	fmt.Fprintf(l.w, "ftpsniff: --metrics: %s; the scrape left out what failed (promhttp_metric_handler_errors_total)\n", sentence(msg))
@@ -317,7 +317,7 @@ func newSnapshotCollector(perWorker bool) *snapshotCollector {
 	c.exFiles = prometheus.NewDesc("ftpsniff_extract_files_total", "Files --extract created.", nil, nil)
 	c.exBytes = prometheus.NewDesc("ftpsniff_extract_bytes_total", "Bytes --extract wrote to its files, counted as they reach the disk (holes not included).", nil, nil)
 	c.exHeld = prometheus.NewDesc("ftpsniff_extract_folder_bytes", "Bytes (holes included) of the files this run wrote and still has in the --extract folder, as counted against --extract-max-total.", nil, nil)
-	c.exNotWritten = prometheus.NewDesc("ftpsniff_extract_files_not_written_total", "Transfers whose file --extract did not write, by reason: open (--extract-max-open), files (the files bound), full (--extract-max-total), name (every name taken), error (the file could not be created), encrypted, no_command, not_reassembled.", []string{"reason"}, nil)
+	c.exNotWritten = prometheus.NewDesc("ftpsniff_extract_files_not_written_total", "Transfers whose file --extract did not write, by reason: open (--extract-max-open), files (the files bound), full (--extract-max-total), name (every name taken), error (the file could not be created), encrypted, no_command, not_reassembled, not_delivered (no byte reached the receiver).", []string{"reason"}, nil)
 	c.exCut = prometheus.NewDesc("ftpsniff_extract_files_cut_total", "Files --extract cut short at a bound: file (--extract-max-file), full (--extract-max-total).", []string{"limit"}, nil)
 	c.exRaceGuessed = prometheus.NewDesc("ftpsniff_extract_files_race_guessed_total", "Files --extract wrote under a guess of their session: a data connection to an endpoint several sessions of one client were told, whose bytes passed the 8 MiB hold before a reply told whose it was (a reply after renames the file; one never settled says so in its record).", nil, nil)
 	c.raceUnplaced = prometheus.NewDesc("ftpsniff_data_race_unplaced_total", "Data connections to an endpoint several sessions of one client were told that found every announcement of it used while a connection to it was still a guess of its session: recorded under that guess's session, their session a guess too.", nil, nil)
@@ -456,6 +456,7 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.exNotWritten, x.Encrypted+x.EncryptedSession, "encrypted")
 		counter(c.exNotWritten, x.NoCommand+x.NoCommandTLS, "no_command")
 		counter(c.exNotWritten, x.NotReassembled, "not_reassembled")
+		counter(c.exNotWritten, x.NotDelivered, "not_delivered")
 		counter(c.exCut, f.CutFile, "file")
 		counter(c.exCut, f.CutFull, "full")
 		counter(c.exReclaimed, f.Reclaimed)

@@ -125,7 +125,7 @@ func TestGatherErrorIsCountedAndSaid(t *testing.T) {
 	}
 	now = now.Add(gatherLogEvery)
 	scrape()
-	if n := strings.Count(log.String(), "ftpsniff: --metrics: "); n != 2 || !strings.Contains(log.String(), "(and 1 such errors since the last one said)") {
+	if n := strings.Count(log.String(), "ftpsniff: --metrics: "); n != 2 || !strings.Contains(log.String(), "(and 1 such error since the last one said)") {
 		t.Errorf("standard error after %v: %q", gatherLogEvery, log.String())
 	}
 }

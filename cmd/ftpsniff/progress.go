@@ -119,7 +119,7 @@ func progressLine(name string, read, size int64, packets, sessions uint64, elaps
 	if elapsed > 0 {
 		rate = float64(read) / elapsed.Seconds()
 	}
-	return line + fmt.Sprintf("  %d packets  %d sessions  %s/s", packets, sessions, mib(int64(rate)))
+	return line + "  " + counted(int64(packets), "packet{s}") + "  " + counted(int64(sessions), "session{s}") + "  " + mib(int64(rate)) + "/s"
 }
 
 // clear takes the line off the terminal.

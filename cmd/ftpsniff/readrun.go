@@ -54,12 +54,14 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 		if ov, ok := overlapNote(stderr, prev, prevLast, inputs[i]); ok {
 			tellOverlap(p.out, ov)
 		}
-		if cv != nil {
-			cv.cur = i
-		}
 		if len(files) > 1 {
 			// Packet numbers restart per file, as the files number them.
+			// (A frame the decoder held is decoded here: one pass writes
+			// it as the previous file's.)
 			p.dec.SetInput(name)
+		}
+		if cv != nil {
+			cv.cur = i
 		}
 		if prev != "" && inputs[i].first.After(prevLast) {
 			// Nothing was captured between the files read so far and

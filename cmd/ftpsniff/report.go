@@ -1135,7 +1135,7 @@ func (r *reportOutput) writeTotals(w *bufio.Writer, t totals) {
 	io.WriteString(w, "<section id=\"totals\"><h2>Capture</h2>\n<table class=\"kv\">\n")
 	kv := func(k, v string) { fmt.Fprintf(w, "<tr><th>%s</th><td>%s</td></tr>\n", k, v) }
 	kv("files", esc(strings.Join(displayNames(r.files, 50), ", ")))
-	kv("packets", fmt.Sprintf("%d (%d TCP, %d ICMP errors)", t.Decode.Packets, t.Decode.TCP, t.Decode.ICMPErrors))
+	kv("packets", fmt.Sprintf("%d (%d TCP, %s)", t.Decode.Packets, t.Decode.TCP, counted(int64(t.Decode.ICMPErrors), "ICMP error{s}")))
 	if f := t.Filtered; f.By != "" {
 		kv("filter", esc(fmt.Sprintf("%d packet%s left out by %s", f.Packets, plural(int(f.Packets)), safe(f.By))))
 	}
@@ -1641,7 +1641,7 @@ func writeLoginLine(w *bytes.Buffer, s *track.Session, l *ladder) int {
 			io.WriteString(w, "</li>\n")
 		}
 		if l.notesOut > 0 {
-			fmt.Fprintf(w, "<li class=\"dim\">%d more findings of this session not shown</li>\n", l.notesOut)
+			fmt.Fprintf(w, "<li class=\"dim\">%s of this session not shown</li>\n", counted(int64(l.notesOut), "more finding{s}"))
 		}
 		io.WriteString(w, "</ul>\n")
 	}
@@ -1708,12 +1708,12 @@ func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool, r
 				d.id, esc(d.via), esc(d.announce), esc(d.conn), oc, mark, d.outcome, esc(d.detail))
 		}
 		if l.dataOut > 0 {
-			fmt.Fprintf(w, "<tr><td colspan=\"6\" class=\"dim\">… %d more data connections</td></tr>\n", l.dataOut)
+			fmt.Fprintf(w, "<tr><td colspan=\"6\" class=\"dim\">… %s</td></tr>\n", counted(int64(l.dataOut), "more data connection{s}"))
 		}
 		io.WriteString(w, "</table>\n")
 	}
 	if l.notesOut > 0 {
-		fmt.Fprintf(w, "<p class=\"dim\">%d more findings of this session not drawn (the ladder shows %d).</p>\n", l.notesOut, maxLadderNotes)
+		fmt.Fprintf(w, "<p class=\"dim\">%s of this session not drawn (the ladder shows %d).</p>\n", counted(int64(l.notesOut), "more finding{s}"), maxLadderNotes)
 	}
 	// The ladder first, so that what its tooltips' budget cut is said
 	// above it.

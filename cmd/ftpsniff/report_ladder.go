@@ -1057,8 +1057,8 @@ func (l *ladder) writeSVG(w io.Writer, s *track.Session, tips *tipBudget) {
 			fmt.Fprintf(w, `<text class="lbl bart" x="%d" y="%d">%s<tspan class="w">%s</tspan></text></g>`+"\n", (laneX[1]+laneX[2])/2, it.y+16, tips.title(lr.title), esc(lr.text))
 		case rowOmitted:
 			fmt.Fprintf(w, `<g><rect class="omit" x="%d" y="%d" width="%d" height="%d"/>`, 70, it.y+3, svgWidth-80, it.h-6)
-			fmt.Fprintf(w, `<text class="lbl omitt" x="%d" y="%d">… %d more commands, replies and packets not drawn (ladder bound: %d rows) …</text></g>`+"\n",
-				svgWidth/2, it.y+16, r.count, maxLadderRows)
+			fmt.Fprintf(w, `<text class="lbl omitt" x="%d" y="%d">… %s not drawn (ladder bound: %d rows) …</text></g>`+"\n",
+				svgWidth/2, it.y+16, counted(int64(r.count), "more {command, reply or packet|commands, replies and packets}"), maxLadderRows)
 		case rowQuiet:
 			y := it.y + it.h/2
 			for _, x := range laneX {

@@ -32,7 +32,7 @@ func TestDataAfterQuitShown(t *testing.T) {
 			"not-attempted: no SYN to it while the session was open; one from its client 5.000s after the session ended, not followed",
 			"no connection to it while the",
 			"The same client did connect to it 5.000s after the session had ended",
-			"note: 1 SYNs from a session's client",
+			"note: 1 SYN from a session's client",
 			"findings: 0 errors, 0 warnings,"}},
 		{[]string{"read", "--json", path}, []string{`"data_after_quit":1`, `"outcome":"not-attempted"`}},
 	} {

@@ -752,11 +752,11 @@ func (o *textOutput) transcript(s *track.Session) {
 		p.head.Sprintf("session %d", s.ID),
 		addrString(s.Client), p.dim.Sprint("->"), addrString(s.Server),
 		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"))
-	if l := tunnelLine(s); l != "" {
+	for i, l := range tunnelLines(s, o.width) {
 		if s.TunnelUnverified() {
 			l = p.warn.Sprint(l)
 		}
-		o.printf("  %s\n", l)
+		o.printf("%s%s\n", tunnelIndent[min(i, 1)], l)
 	}
 	var noteBuf [6]string
 	notes := noteBuf[:0]
@@ -1545,7 +1545,7 @@ func (o *textOutput) reply(s *track.Session, r *track.Reply, c *track.Command) {
 		o.printf("%s %s %s%s\n", o.stamp(s, r.TS), p.server.Sprint("-->"), col.Sprint(r.Code), extra)
 	}
 	if r.LinesDropped > 0 {
-		o.printf("%s %s\n", noStamp, p.warn.Sprintf("    (%d more lines of this reply not kept: reply bound)", r.LinesDropped))
+		o.printf("%s %s\n", noStamp, p.warn.Sprintf("    (%s of this reply not kept: reply bound)", counted(int64(r.LinesDropped), "more line{s}")))
 	}
 	if r.AfterReset {
 		o.printf("%s %s\n", noStamp, p.warn.Sprint("    "+afterResetNote(r)))
@@ -1703,7 +1703,7 @@ func (o *textOutput) Summary(t totals) {
 		o.para("  ", p.warn.Sprint("inputs overlap:"), ov.Sentence(), "    ")
 	}
 	if o.overlaps.more > 0 {
-		o.printf("  %s\n", p.dim.Sprintf("… %d more overlapping inputs", o.overlaps.more))
+		o.printf("  %s\n", p.dim.Sprint("… "+counted(int64(o.overlaps.more), "more overlapping input{s}")))
 	}
 	if f := t.Filtered; f.Packets > 0 {
 		o.printf("  %s %d packet%s left out by %s\n", p.head.Sprint("filter:"), f.Packets, plural(int(f.Packets)), safe(f.By))
@@ -1935,8 +1935,8 @@ func (o *textOutput) writeNeverOpened(servers []diagnose.ServerSummary, grouped 
 			sessions += s.Sessions
 		}
 	}
-	o.printf("%s %d addresses, %d session%s: none of their control connections opened (a scan of many hosts, or FTP servers down; --server ADDR:PORT shows one server's verdict and rules)\n",
-		p.head.Sprint("servers never reached:"), len(grouped), sessions, plural(sessions))
+	o.printf("%s %s, %s: none of their control connections opened (a scan of many hosts, or FTP servers down; --server ADDR:PORT shows one server's verdict and rules)\n",
+		p.head.Sprint("servers never reached:"), counted(int64(len(grouped)), "address{es}"), counted(int64(sessions), "session{s}"))
 	// By code and severity: a server's control-refused are errors until
 	// a sweep of it shows, info after (diagnose's sweepProbe), and an
 	// info one merged under an error would read as one more.
@@ -1987,39 +1987,41 @@ func onePortLabel(label string, ps diagnose.PortStats) string {
 func readingNotes(t totals, transcripts bool, notShown int) []string {
 	st, lim := t.Decode, t.Limits
 	var warn []string
+	// addw: a count and what it counts, {marked} for one and many
+	// (counted).
 	addw := func(n uint64, what string) {
 		if n > 0 {
-			warn = append(warn, fmt.Sprintf("%d %s", n, what))
+			warn = append(warn, counted(int64(n), what))
 		}
 	}
 	// addn: a count that is often 1, in its two forms.
 	addn := func(n uint64, one, many string) { warn = appendCount(warn, int64(n), one, many) }
 	addn(t.Files.JoinedFiles, "pcap file joined to the one before it (cat a.pcap b.pcap): read on with its own file header",
 		"pcap files joined to the one before them (cat a.pcap b.pcap): each read on with its own file header")
-	addw(t.Files.InterfacesIgnored, "pcapng interface descriptions beyond the bound, ignored")
-	addw(t.Files.PacketsIgnored, "packets on ignored interfaces, skipped")
-	addw(t.Files.OverSnaplen, "pcap records longer than the file's snap length")
-	addw(t.Files.OverLength, "packets longer than their original length, read as they are")
-	addw(t.Files.InterfaceDropped, "packets dropped by the interface, as the capture's own statistics say (pcapng isb_ifdrop): they explain gaps")
-	addw(t.Files.OSDropped, "packets dropped by the operating system, as the capture's own statistics say (pcapng isb_osdrop): they explain gaps")
-	addw(t.Files.NoTimestamp, "packets with no timestamp (pcapng simple packet blocks): their times read 0001-01-01 and every interval between them 0, so no time, wait or timeout shown is the wire's")
+	addw(t.Files.InterfacesIgnored, "pcapng interface description{s} beyond the bound, ignored")
+	addw(t.Files.PacketsIgnored, "packet{s} on ignored interfaces, skipped")
+	addw(t.Files.OverSnaplen, "pcap record{s} longer than the file's snap length")
+	addw(t.Files.OverLength, "packet{s} longer than {its|their} original length, read as {it is|they are}")
+	addw(t.Files.InterfaceDropped, "packet{s} dropped by the interface, as the capture's own statistics say (pcapng isb_ifdrop): {it explains|they explain} gaps")
+	addw(t.Files.OSDropped, "packet{s} dropped by the operating system, as the capture's own statistics say (pcapng isb_osdrop): {it explains|they explain} gaps")
+	addw(t.Files.NoTimestamp, "packet{s} with no timestamp (pcapng simple packet block{s}): {its time reads|their times read} 0001-01-01 and every interval between them 0, so no time, wait or timeout shown is the wire's")
 	if st.Truncated > 0 && st.Malformed > 0 && st.TCP == 0 {
 		// Not one TCP header whole: the counts alone read like damage.
 		warn = append(warn, snapBelowHeaders(st.Truncated, st.Malformed, t.Files.SnapCut))
 	} else {
-		addw(st.Truncated, "frames cut by the snap length")
+		addw(st.Truncated, "frame{s} cut by the snap length")
 		addw(st.TCPOptionsCut, "of those, TCP segments whose options the snap length cut, read from their fixed header")
-		addw(st.Malformed, "malformed frames")
+		addw(st.Malformed, "malformed frame{s}")
 	}
 	named := uint64(0)
 	for _, u := range t.Links.UnknownLinks {
 		warn = append(warn, u.String()+inInputs(t.Links.InputsOf(u.Link)))
 		named += u.Frames
 	}
-	addw(st.UnknownLink-min(named, st.UnknownLink), "frames of other link types ftpsniff does not decode")
-	addw(st.IPBeyondFrame, "frames whose IP length runs past a frame the capture holds whole (truncated or corrupt before the capture, not the snap length)")
+	addw(st.UnknownLink-min(named, st.UnknownLink), "frame{s} of other link types ftpsniff does not decode")
+	addw(st.IPBeyondFrame, "frame{s} whose IP length runs past a frame the capture holds whole (truncated or corrupt before the capture, not the snap length)")
 	if st.TunnelsNotFollowed > 0 {
-		warn = append(warn, fmt.Sprintf("%d tunnelled packets of a kind ftpsniff does not follow (%s)", st.TunnelsNotFollowed, strings.Join(t.Links.Tunnels, ", ")))
+		warn = append(warn, counted(int64(st.TunnelsNotFollowed), "tunnelled packet{s} of a kind ftpsniff does not follow")+" ("+strings.Join(t.Links.Tunnels, ", ")+")")
 	}
 	// Frames with no IP of an EtherType other than the link's own
 	// protocols are named whatever their share: a tag or an
@@ -2027,82 +2029,82 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 	for _, e := range t.Links.NotIPTypes {
 		warn = append(warn, e.String())
 	}
-	addw(t.Links.NotIPOtherTypes, "frames of other EtherTypes with no IP ftpsniff could find, not decoded")
+	addw(t.Links.NotIPOtherTypes, "frame{s} of other EtherTypes with no IP ftpsniff could find, not decoded")
 	if st.NotIP*2 > st.Packets {
 		// ARP and LLDP are a few frames of a capture; most of one with
 		// no IP is a link or tunnel header ftpsniff does not know.
-		addw(st.NotIP, "frames with no IP layer ftpsniff could find, more than half the capture: an encapsulation it does not follow?")
+		addw(st.NotIP, "frame{s} with no IP layer ftpsniff could find, more than half the capture: an encapsulation it does not follow?")
 	}
 	addn(st.ControlGaps, "gap in control streams", "gaps in control streams")
 	if st.LinesTruncated > 0 {
 		warn = append(warn, fmt.Sprintf("%d over-long control line%s cut (%d byte%s dropped)", st.LinesTruncated, plural(int(st.LinesTruncated)), st.LineBytesDropped, plural(int(st.LineBytesDropped))))
 	}
 	addn(st.FragmentsLost, "IP fragment that never completed", "IP fragments that never completed")
-	addw(st.FragmentConflicts, "IP fragments that carry bytes of their datagram differently from another fragment (overlapping versions): decoded as later copies")
-	addw(st.SYNDataDropped, "SYN payloads on control connections their receiver did not take (it acknowledged the SYN alone): not stream data")
-	addw(st.FragmentsFull, "times the IP fragment bound emptied the reassembly tables")
-	addw(st.ControlConnsFull, "control connections taken into a full table, each evicting one (one forgotten and seen again counts again)")
-	addw(st.ControlEvicted, "sessions ended early to make room (\"evicted\")")
-	addw(st.SilentEvicted, "connections without payload forgotten to make room")
-	addw(st.HeldOverflow, "control-stream holes given up early (out-of-order bytes past the buffer bound)")
-	addw(st.RSTOutOfWindow, "out-of-window RSTs on control connections, ignored")
-	addw(st.SynAcksDropped, "SYN-ACKs on control connections of another incarnation or forged (another ISN once the start was settled), ignored")
-	addw(st.FarAhead, "control segments over 1 MiB beyond what the receiver acknowledged, dropped")
-	addw(st.Unacknowledged, "control segments held ahead of a hole and dropped: the receiver acknowledged the stream in their place, never them (forged or stale)")
-	addw(st.BeyondWindow, "held control segments beyond the window the receiver advertised, never acknowledged: dropped (forged or stale)")
-	addw(st.TombstonesForgotten, "closed control connections forgotten early (the ring that remembers them was full): their late bytes may have started extra sessions")
-	addw(st.EarlyICMPOverwritten, "ICMP errors written before the control SYN they answer, pushed out of the 8 held for their SYN: those sessions, if their SYN came, are not said unreachable")
-	addw(st.EvictedPickedUp, "sessions evicted whose later bytes were picked up again once the table had room (mid-stream, each shown as a session of its own)")
-	addw(st.EvictedLateDropped, "sessions evicted whose later bytes came while the table was still full of live sessions: dropped, their commands and replies shown nowhere")
-	addw(st.ClosedLateBytes, "control connections sent new bytes after one side closed them (a FIN or an RST): not read, as the side that closed did not read them either, so they are shown nowhere; most often the server's last reply after the client's RST (a command left with \"no reply seen\" may have had one): harmless unless that reply matters (bytes only sent again are not counted)")
+	addw(st.FragmentConflicts, "IP fragment{s} that carr{ies|y} bytes of {its|their} datagram differently from another fragment (overlapping versions): decoded as later copies")
+	addw(st.SYNDataDropped, "SYN payload{s} on control connections {its|their} receiver did not take (it acknowledged the SYN alone): not stream data")
+	addw(st.FragmentsFull, "time{s} the IP fragment bound emptied the reassembly tables")
+	addw(st.ControlConnsFull, "control connection{s} taken into a full table, each evicting one (one forgotten and seen again counts again)")
+	addw(st.ControlEvicted, "session{s} ended early to make room (\"evicted\")")
+	addw(st.SilentEvicted, "connection{s} without payload forgotten to make room")
+	addw(st.HeldOverflow, "control-stream hole{s} given up early (out-of-order bytes past the buffer bound)")
+	addw(st.RSTOutOfWindow, "out-of-window RST{s} on control connections, ignored")
+	addw(st.SynAcksDropped, "SYN-ACK{s} on control connections of another incarnation or forged (another ISN once the start was settled), ignored")
+	addw(st.FarAhead, "control segment{s} over 1 MiB beyond what the receiver acknowledged, dropped")
+	addw(st.Unacknowledged, "control segment{s} held ahead of a hole and dropped: the receiver acknowledged the stream in {its|their} place, never {it|them} (forged or stale)")
+	addw(st.BeyondWindow, "held control segment{s} beyond the window the receiver advertised, never acknowledged: dropped (forged or stale)")
+	addw(st.TombstonesForgotten, "closed control connection{s} forgotten early (the ring that remembers {it|them} was full): {its|their} late bytes may have started extra sessions")
+	addw(st.EarlyICMPOverwritten, "ICMP error{s} written before the control SYN {it answers|they answer}, pushed out of the 8 held for their SYN: those sessions, if their SYN came, are not said unreachable")
+	addw(st.EvictedPickedUp, "session{s} evicted whose later bytes were picked up again once the table had room (mid-stream, each shown as a session of its own)")
+	addw(st.EvictedLateDropped, "session{s} evicted whose later bytes came while the table was still full of live sessions: dropped, their commands and replies shown nowhere")
+	addw(st.ClosedLateBytes, "control connection{s} sent new bytes after one side closed {it|them} (a FIN or an RST): not read, as the side that closed did not read them either, so they are shown nowhere; most often the server's last reply after the client's RST (a command left with \"no reply seen\" may have had one): harmless unless that reply matters (bytes only sent again are not counted)")
 	resumedHow := "forged or injected"
 	if st.ClosedResumedOwnTTL > 0 {
 		resumedHow = "forged, injected or lost on the way" // an RST at its sender's TTL: it may have sent it
 	}
-	addw(st.ClosedResumed, "control connections closed by FINs or an RST whose later bytes went on in sequence where they stood, from a side that shows the close was not taken ("+resumedHow+"): picked up again there (mid-stream, each shown as a session of its own)")
-	addw(st.ResetSenderWentOn, "control connections reset by a box between in one side's name whose other side took the reset, while the side named, never reset, went on sending: what it sent after is shown as a session picked up mid-stream (the other side never got it)")
-	addw(st.PickUpWaitsFull, "control connections where the side a box between reset them in the name of talked on (picked up again after the reset, or while a reply was owed), saying more than is kept waiting for the other side to go on too: shown at once, before the reset was shown not taken")
-	addw(st.ClientHelloOnControlPort, "control connections whose client opened with a TLS ClientHello that the server did not answer in clear FTP, read as text (their lines not FTP): if the server takes ftps:// on that port, give --implicit-tls-port PORT")
-	addw(st.RefusalsWithoutSYN, "control connections seen only as resets from the control port refusing a SYN the capture never held, not shown as sessions (a SYN flood's backscatter, spoofing these addresses, or SYNs the capture lost)")
-	addw(st.FailedFromPort20, "connects from port 20 to a control port that failed (refused, unanswered or unreachable), not shown as sessions (an active data connection to a control port, or a scan)")
-	addw(st.IdleResumed, "control connections closed as idle whose later bytes picked them up again (mid-stream; each shown as continuing its session and counted with it)")
-	addw(st.ControlBadChecksum, "control segments with a wrong TCP or IP header checksum among their sender's right ones, not taken (forged or corrupted, or more than could be kept aside to be judged: JSON control_bad_checksum)")
-	addw(st.ControlUnconfirmed, "stretches of control bytes at a stream's end past their receiver's last acknowledgement, where the sender's own FIN or RST then stood: not the sender's (injected), not taken")
-	addw(st.ControlConflicts, "later copies of control bytes that differ from the copy taken: two versions of a stretch of a control stream (forged or corrupted)")
+	addw(st.ClosedResumed, "control connection{s} closed by FINs or an RST whose later bytes went on in sequence where they stood, from a side that shows the close was not taken ("+resumedHow+"): picked up again there (mid-stream, each shown as a session of its own)")
+	addw(st.ResetSenderWentOn, "control connection{s} reset by a box between in one side's name whose other side took the reset, while the side named, never reset, went on sending: what it sent after is shown as a session picked up mid-stream (the other side never got it)")
+	addw(st.PickUpWaitsFull, "control connection{s} where the side a box between reset {it|them} in the name of talked on (picked up again after the reset, or while a reply was owed), saying more than is kept waiting for the other side to go on too: shown at once, before the reset was shown not taken")
+	addw(st.ClientHelloOnControlPort, "control connection{s} whose client opened with a TLS ClientHello that the server did not answer in clear FTP, read as text (their lines not FTP): if the server takes ftps:// on that port, give --implicit-tls-port PORT")
+	addw(st.RefusalsWithoutSYN, "control connection{s} seen only as resets from the control port refusing a SYN the capture never held, not shown as sessions (a SYN flood's backscatter, spoofing these addresses, or SYNs the capture lost)")
+	addw(st.FailedFromPort20, "connect{s} from port 20 to a control port that failed (refused, unanswered or unreachable), not shown as sessions (an active data connection to a control port, or a scan)")
+	addw(st.IdleResumed, "control connection{s} closed as idle whose later bytes picked {it|them} up again (mid-stream; each shown as continuing its session and counted with it)")
+	addw(st.ControlBadChecksum, "control segment{s} with a wrong TCP or IP header checksum among {its|their} sender's right ones, not taken (forged or corrupted, or more than could be kept aside to be judged: JSON control_bad_checksum)")
+	addw(st.ControlUnconfirmed, "stretch{es} of control bytes at a stream's end past {its|their} receiver's last acknowledgement, where the sender's own FIN or RST then stood: not the sender's (injected), not taken")
+	addw(st.ControlConflicts, "later cop{y|ies} of control bytes that differ{s|} from the copy taken: two versions of a stretch of a control stream (forged or corrupted)")
 	addn(st.ControlStalls, "control segment sent again and again, never acknowledged", "control segments sent again and again, never acknowledged")
-	addw(st.RSTNotTaken, "RSTs on control connections after which the connection went on in sequence: not taken, the session goes on")
+	addw(st.RSTNotTaken, "RST{s} on control connections after which the connection went on in sequence: not taken, the session goes on")
 	addw(st.RSTNotTakenTTL, "of those RSTs not taken, with a TTL unlike their sender's other segments: injected on the path (forged), not sent by the endpoint")
-	addw(st.SynMidSession, "SYNs with another start on established control connections that nothing answered, ignored")
+	addw(st.SynMidSession, "SYN{s} with another start on established control connections that nothing answered, ignored")
 	addn(st.ClockOutliers, "packet whose time stepped over 30 s ahead while the next came back: read at the time of the packet before it (one packet's time, not the capture's clock)",
 		"packets whose time stepped over 30 s ahead while the next came back: each read at the time of the packet before it (one packet's time, not the capture's clock)")
-	addw(st.ClockSetLive, fmt.Sprintf("forward step%s of the host's wall clock over 30 s while ftpsniff ran, which its steady clock showed were no time passing: not counted as idle time or by any wait", plural(int(st.ClockSetLive))))
+	addw(st.ClockSetLive, "forward step{s} of the host's wall clock over 30 s while ftpsniff ran, which its steady clock showed {was|were} no time passing: not counted as idle time or by any wait")
 	addn(st.TimeOutOfRange, "packet stamped before year 1 or after 2261 (a capture's time gone wrong): not decoded",
 		"packets stamped before year 1 or after 2261 (a capture's time gone wrong): not decoded")
 	addn(st.ClockStepsBack, "step back of packet time over a second (the capture's clock set back: the time across it is not known, and no duration or idle time counts it)",
 		"steps back of packet time over a second (the capture's clock set back: the time across each is not known, and no duration or idle time counts it)")
-	addw(st.ClockJumps, fmt.Sprintf("forward step%s of packet time over a day (the capture's clock set; not counted as idle time)", plural(int(st.ClockJumps))))
-	addw(uint64(lim.ResumedUnlinked), "continuations of sessions closed as idle no longer linked to them (their record past its bound or wait)")
-	addw(uint64(lim.IdleEndedForgotten), "records of sessions closed as idle dropped within their day because 1,024 others were kept: a continuation of one is no longer linked to it")
-	addw(uint64(lim.DataRSTIgnored), "RSTs on data connections a receiver would drop (forged or stale), ignored")
-	addw(uint64(lim.DataBeyondWindow), "data segments beyond the window the receiver advertised, never acknowledged: not counted as transferred (forged or stale)")
-	addw(uint64(lim.DataAfterExpiry), "SYNs to the endpoint of an announcement that had expired unused (no connection within 5 minutes): nothing waited for them any more, not followed")
-	addw(uint64(lim.DataAfterQuit), "SYNs from a session's client (the server, active) to the endpoint its latest announcement named and nothing had used, within 2 minutes after a 221 answered its QUIT: not that session's (the server ends it and its listener at QUIT) but another session's this capture does not show, or a client reusing an old endpoint; not followed (the announcement's data-not-attempted finding tells when)")
-	addw(uint64(lim.AfterEndNotHeld), fmt.Sprintf("announcements still waiting when their session's control connection closed, let go before their 2 minutes after the close were over because %d others waited so: a connection to one after that shows in no session (and the announcement reads undetermined, not followed)", track.MaxAfterEnd))
-	addw(uint64(lim.SYNsHeldOverwritten), "SYNs held in case their announcement was written just after them (two NIC queues), pushed out by newer ones: an announcement that did come for one misses its SYN (most are usually other traffic)")
-	addw(uint64(lim.SYNACKsHeldOverwritten), "SYN-ACKs whose SYN the capture lost, held in case a lost announcement showed just after them, pushed out by newer ones: a data connection whose announcement and SYN were both lost may show no session (most are usually other traffic)")
-	addw(uint64(lim.ClockStepsNotKept), "steps of the capture's clock beyond the 16 kept within an hour of packet time: the oldest merged into the time before it, so an announcement or SYN from before it may have waited longer than its timeout before it was judged")
-	addw(uint64(lim.InputBreaksNotKept), "breaks between input files (time the capture did not look) beyond the 16 kept within an hour of packet time: the oldest forgotten, so a data connection or announcement whose wait it cut may read unanswered or not attempted instead of undetermined")
-	addw(uint64(lim.HeldLaterOverwritten), "segments held after a SYN's answer in case a data connection was written before its announcement (interfaces whose clocks disagree), pushed out by newer ones: a connection announced after all misses them, though its FINs still prove its bytes when they were kept (most are usually other traffic)")
-	addw(uint64(lim.ResetsHeldOverwritten), "RSTs held in case their data SYN was written just after them (two NIC queues), pushed out by newer ones: a SYN that did come for one misses its answer (most are usually other traffic)")
-	addw(uint64(lim.UnreachablesHeldOverwritten), "ICMP errors held in case their data SYN was written just after them (two NIC queues), pushed out by newer ones: a SYN that did come for one misses its answer (most are usually other traffic)")
-	addw(uint64(lim.RunningFull), "transfers of sessions picked up mid-stream whose data connection, begun before the capture, was not found while the 16 such connections followed at once had left one between their hosts out: the transfer shows no data connection")
-	addw(uint64(lim.RunningLate), "transfers of sessions picked up mid-stream whose data connection, begun before the capture, was looked for after its first 3 minutes and not found: one first seen after them is not followed (nor any, in a capture filtered to the control port), and the transfer shows no data connection")
-	addw(uint64(lim.EarlyOverwritten), "handshake segments of the capture's first minutes replaced by newer ones before a session picked up mid-stream could claim them (a data connection announced before the capture may have lost its first SYNs)")
-	addw(uint64(lim.EarlyLaterOverwritten), "segments of data connections that ran before their session was recognised (byte counts, FINs), pushed out of the 128 held until it was: those connections may show fewer bytes or no end (their FINs still prove their bytes when they were kept)")
-	addw(uint64(lim.RefusalsNotKept), "RSTs and ICMP errors answering a data SYN the capture lost, not kept (256 announcements still waiting held one already): an announcement whose SYN was lost may read not attempted or undetermined instead of refused")
-	addw(uint64(lim.DataEndpointTaken), "SYNs to an announced endpoint another connection had already taken: not followed (retries from a new port, or other hosts trying the port)")
-	addw(uint64(lim.UnsolicitedNotKept), "endpoints of passive replies no command asked for let go past the 4 kept per session (128 in all): a client's connection to one is not tied to it")
-	addw(uint64(lim.EncryptedPairOverflow), "encrypted sessions between the same two hosts past the 8 followed at once for data connections: the one quiet longest left the index (its data connections may be shown under another of them, or not at all)")
+	addw(st.ClockJumps, "forward step{s} of packet time over a day (the capture's clock set; not counted as idle time)")
+	addw(uint64(lim.ResumedUnlinked), "continuation{s} of sessions closed as idle no longer linked to them ({its|their} record past its bound or wait)")
+	addw(uint64(lim.IdleEndedForgotten), "record{s} of sessions closed as idle dropped within their day because 1,024 others were kept: a continuation of one is no longer linked to it")
+	addw(uint64(lim.DataRSTIgnored), "RST{s} on data connections a receiver would drop (forged or stale), ignored")
+	addw(uint64(lim.DataBeyondWindow), "data segment{s} beyond the window the receiver advertised, never acknowledged: not counted as transferred (forged or stale)")
+	addw(uint64(lim.DataAfterExpiry), "SYN{s} to the endpoint of an announcement that had expired unused (no connection within 5 minutes): nothing waited for {it|them} any more, not followed")
+	addw(uint64(lim.DataAfterQuit), "SYN{s} from a session's client (the server, active) to the endpoint its latest announcement named and nothing had used, within 2 minutes after a 221 answered its QUIT: not that session's (the server ends it and its listener at QUIT) but another session's this capture does not show, or a client reusing an old endpoint; not followed (the announcement's data-not-attempted finding tells when)")
+	addw(uint64(lim.AfterEndNotHeld), fmt.Sprintf("announcement{s} still waiting when {its|their} session's control connection closed, let go before their 2 minutes after the close were over because %d others waited so: a connection to one after that shows in no session (and the announcement reads undetermined, not followed)", track.MaxAfterEnd))
+	addw(uint64(lim.SYNsHeldOverwritten), "SYN{s} held in case {its|their} announcement was written just after {it|them} (two NIC queues), pushed out by newer ones: an announcement that did come for one misses its SYN (most are usually other traffic)")
+	addw(uint64(lim.SYNACKsHeldOverwritten), "SYN-ACK{s} whose SYN the capture lost, held in case a lost announcement showed just after them, pushed out by newer ones: a data connection whose announcement and SYN were both lost may show no session (most are usually other traffic)")
+	addw(uint64(lim.ClockStepsNotKept), "step{s} of the capture's clock beyond the 16 kept within an hour of packet time: the oldest merged into the time before it, so an announcement or SYN from before it may have waited longer than its timeout before it was judged")
+	addw(uint64(lim.InputBreaksNotKept), "break{s} between input files (time the capture did not look) beyond the 16 kept within an hour of packet time: the oldest forgotten, so a data connection or announcement whose wait it cut may read unanswered or not attempted instead of undetermined")
+	addw(uint64(lim.HeldLaterOverwritten), "segment{s} held after a SYN's answer in case a data connection was written before its announcement (interfaces whose clocks disagree), pushed out by newer ones: a connection announced after all misses them, though its FINs still prove its bytes when they were kept (most are usually other traffic)")
+	addw(uint64(lim.ResetsHeldOverwritten), "RST{s} held in case {its|their} data SYN was written just after {it|them} (two NIC queues), pushed out by newer ones: a SYN that did come for one misses its answer (most are usually other traffic)")
+	addw(uint64(lim.UnreachablesHeldOverwritten), "ICMP error{s} held in case {its|their} data SYN was written just after {it|them} (two NIC queues), pushed out by newer ones: a SYN that did come for one misses its answer (most are usually other traffic)")
+	addw(uint64(lim.RunningFull), "transfer{s} of sessions picked up mid-stream whose data connection, begun before the capture, was not found while the 16 such connections followed at once had left one between their hosts out: the transfer shows no data connection")
+	addw(uint64(lim.RunningLate), "transfer{s} of sessions picked up mid-stream whose data connection, begun before the capture, was looked for after its first 3 minutes and not found: one first seen after them is not followed (nor any, in a capture filtered to the control port), and the transfer shows no data connection")
+	addw(uint64(lim.EarlyOverwritten), "handshake segment{s} of the capture's first minutes replaced by newer ones before a session picked up mid-stream could claim them (a data connection announced before the capture may have lost its first SYNs)")
+	addw(uint64(lim.EarlyLaterOverwritten), "segment{s} of data connections that ran before their session was recognised (byte counts, FINs), pushed out of the 128 held until it was: those connections may show fewer bytes or no end (their FINs still prove their bytes when they were kept)")
+	addw(uint64(lim.RefusalsNotKept), "RST{s} and ICMP errors answering a data SYN the capture lost, not kept (256 announcements still waiting held one already): an announcement whose SYN was lost may read not attempted or undetermined instead of refused")
+	addw(uint64(lim.DataEndpointTaken), "SYN{s} to an announced endpoint another connection had already taken: not followed (retries from a new port, or other hosts trying the port)")
+	addw(uint64(lim.UnsolicitedNotKept), "endpoint{s} of passive replies no command asked for let go past the 4 kept per session (128 in all): a client's connection to one is not tied to it")
+	addw(uint64(lim.EncryptedPairOverflow), "encrypted session{s} between the same two hosts past the 8 followed at once for data connections: the one quiet longest left the index (its data connections may be shown under another of them, or not at all)")
 	addn(st.CandidatesFull, "connection not checked for FTP (table full)", "connections not checked for FTP (table full)")
 	addn(uint64(lim.SessionsDropped), "session not followed (table full)", "sessions not followed (table full)")
 	if transcripts {
@@ -2120,12 +2122,12 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 		warn = append(warn, n)
 	}
 	addn(uint64(lim.DataDropped), "data connection not followed (table full)", "data connections not followed (table full)")
-	addw(uint64(lim.DataSessionFull), fmt.Sprintf("data connections not followed: their session had %d not yet reported already", track.DefaultMaxDataPerSession))
-	addw(uint64(lim.UnusedNotKept), "announcements nothing used, superseded by later ones, past the first 16 of their session, let go once written: counted above and in --json with their findings; a transcript shows them only under their kept commands, and the session's later data connections are judged without them")
-	addw(uint64(lim.DataBudget), fmt.Sprintf("data connections let go from their open session sooner because the sessions open at once kept %d together: counted above and in --json with their findings; a transcript shows them only under their kept commands, and the session's later data connections are judged without them", track.DefaultDataBudget))
+	addw(uint64(lim.DataSessionFull), fmt.Sprintf("data connection{s} not followed: {its|their} session had %d not yet reported already", track.DefaultMaxDataPerSession))
+	addw(uint64(lim.UnusedNotKept), "announcement{s} nothing used, superseded by later ones, past the first 16 of their session, let go once written: counted above and in --json with their findings; a transcript shows them only under their kept commands, and the session's later data connections are judged without them")
+	addw(uint64(lim.DataBudget), fmt.Sprintf("data connection{s} let go from {its|their} open session sooner because the sessions open at once kept %d together: counted above and in --json with their findings; a transcript shows them only under their kept commands, and the session's later data connections are judged without them", track.DefaultDataBudget))
 	addn(uint64(lim.ExpectationsEvicted), "announcement evicted", "announcements evicted")
-	addw(uint64(lim.RepliesOmitted), "replies beyond the per-command bound")
-	addw(uint64(lim.ReplyLinesDropped), "lines of multi-line replies beyond the reply bound")
+	addw(uint64(lim.RepliesOmitted), "repl{y|ies} beyond the per-command bound")
+	addw(uint64(lim.ReplyLinesDropped), "line{s} of multi-line replies beyond the reply bound")
 	return warn
 }
 
@@ -2133,27 +2135,29 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 // how far its judgements across sessions reach, no bound of the reading.
 func diagnosisNotes(d diagnose.Omitted) []string {
 	var warn []string
+	// addw: a count and what it counts, {marked} for one and many
+	// (counted).
 	addw := func(n uint64, what string) {
 		if n > 0 {
-			warn = append(warn, fmt.Sprintf("%d %s", n, what))
+			warn = append(warn, counted(int64(n), what))
 		}
 	}
-	addw(uint64(d.Sessions), fmt.Sprintf("sessions of servers beyond the first %d not in a server summary", diagnose.MaxServers))
-	addw(uint64(d.LoginFailures), "failed logins of client addresses beyond the bound, not weighed for password guessing")
-	addw(uint64(d.LoginSuccesses), "successful logins at servers beyond the bound, not weighed against failures")
-	addw(uint64(d.TimingVotesForgotten), "pairs of networks whose handshake timing (where the capture was taken) the bound forgot, oldest first")
-	addw(uint64(d.ActiveClientsForgotten), "client addresses whose active data connections from other servers the bound forgot, oldest first")
-	addw(uint64(d.DataSourceClientsForgotten), "client addresses whose data connections from another address (a carrier-grade NAT's) the bound of 4,096 forgot, oldest first: a later single SYN from such an address reads as a warning with both readings")
-	addw(uint64(d.BounceClientsNotFollowed), "client addresses whose PORTs to other hosts were not followed across sessions (the bound of 1,024 clients was full): each session judged alone")
-	addw(uint64(d.LoginSpreadNotWeighed), fmt.Sprintf("failed logins at servers beyond the first %d with failed logins, not weighed for password guessing spread over many addresses (each address's own failures still are)", diagnose.MaxServers))
-	addw(uint64(d.LoginSpreadUsersForgotten), "times a user name with failed logins was pushed out of the bound of 8 names per server (the fewest failures first; a name pushed out twice counts twice): those failures are not weighed with its later ones for password guessing spread over many addresses")
-	addw(uint64(d.LoginSpreadReportsForgotten), "user names reported or noted for password guessing spread over many addresses that the memory of 32 per server forgot (the oldest first): each may be reported or noted again")
-	addw(uint64(d.TLSResetsNotJudged), "data connections of FTPS sessions that carried nothing and that the server reset, not judged for data-tls-required: their session already held 4")
-	addw(uint64(d.StallsNotJudged), "data connections of transfers that may have stalled, not judged for transfer-stalled: their session already held 4")
-	addw(uint64(d.SweepClientsForgotten), "client addresses whose control connections opened, which a port scan's are told from, forgotten (the least recently opened first; the latest 8,192 are kept): a later refused SYN from one of them may be taken for a scan's probe")
-	addw(uint64(d.LoginAttackersLetGo), "client and server pairs reported for password guessing that the full table of 4,096 let go after 10 minutes without a login there (the oldest first): each is remembered as reported for a day (at most 4,096 at once), then reported again if it fails again")
-	addw(uint64(d.HostScanClientsNotFollowed), "control connections that never opened, from client addresses not followed for a scan of many hosts (64 others' runs were live): each stays an error")
-	addw(uint64(d.ForeignClosesNotJudged), "data connections from another address than the client's that the server closed at once, not judged for a silent refusal (ProFTPD's; data-source-nat): their session already held 4 whose transfer commands were not answered yet")
+	addw(uint64(d.Sessions), fmt.Sprintf("session{s} of servers beyond the first %d not in a server summary", diagnose.MaxServers))
+	addw(uint64(d.LoginFailures), "failed login{s} of client addresses beyond the bound, not weighed for password guessing")
+	addw(uint64(d.LoginSuccesses), "successful login{s} at servers beyond the bound, not weighed against failures")
+	addw(uint64(d.TimingVotesForgotten), "pair{s} of networks whose handshake timing (where the capture was taken) the bound forgot, oldest first")
+	addw(uint64(d.ActiveClientsForgotten), "client address{es} whose active data connections from other servers the bound forgot, oldest first")
+	addw(uint64(d.DataSourceClientsForgotten), "client address{es} whose data connections from another address (a carrier-grade NAT's) the bound of 4,096 forgot, oldest first: a later single SYN from such an address reads as a warning with both readings")
+	addw(uint64(d.BounceClientsNotFollowed), "client address{es} whose PORTs to other hosts were not followed across sessions (the bound of 1,024 clients was full): each session judged alone")
+	addw(uint64(d.LoginSpreadNotWeighed), fmt.Sprintf("failed login{s} at servers beyond the first %d with failed logins, not weighed for password guessing spread over many addresses (each address's own failures still are)", diagnose.MaxServers))
+	addw(uint64(d.LoginSpreadUsersForgotten), "time{s} a user name with failed logins was pushed out of the bound of 8 names per server (the fewest failures first; a name pushed out twice counts twice): those failures are not weighed with its later ones for password guessing spread over many addresses")
+	addw(uint64(d.LoginSpreadReportsForgotten), "user name{s} reported or noted for password guessing spread over many addresses that the memory of 32 per server forgot (the oldest first): each may be reported or noted again")
+	addw(uint64(d.TLSResetsNotJudged), "data connection{s} of FTPS sessions that carried nothing and that the server reset, not judged for data-tls-required: their session already held 4")
+	addw(uint64(d.StallsNotJudged), "data connection{s} of transfers that may have stalled, not judged for transfer-stalled: their session already held 4")
+	addw(uint64(d.SweepClientsForgotten), "client address{es} whose control connections opened, which a port scan's are told from, forgotten (the least recently opened first; the latest 8,192 are kept): a later refused SYN from one of them may be taken for a scan's probe")
+	addw(uint64(d.LoginAttackersLetGo), "client and server pair{s} reported for password guessing that the full table of 4,096 let go after 10 minutes without a login there (the oldest first): each is remembered as reported for a day (at most 4,096 at once), then reported again if it fails again")
+	addw(uint64(d.HostScanClientsNotFollowed), "control connection{s} that never opened, from client addresses not followed for a scan of many hosts (64 others' runs were live): each stays an error")
+	addw(uint64(d.ForeignClosesNotJudged), "data connection{s} from another address than the client's that the server closed at once, not judged for a silent refusal (ProFTPD's; data-source-nat): their session already held 4 whose transfer commands were not answered yet")
 	return warn
 }
 

@@ -120,8 +120,11 @@ func (o *textOutput) extractSummary() {
 		"data connections of encrypted sessions with no TLS handshake seen (PROT C, in clear), not written: their transfer commands are inside TLS")
 	add(st.NotReassembled, "transfer whose bytes were not reassembled, not written",
 		"transfers whose bytes were not reassembled, not written")
-	add(st.StolenNotWritten, fmt.Sprintf("data connection of a transfer another host took whose bytes could not go in its file (%d bytes), not written", st.StolenNotWrittenBytes),
-		fmt.Sprintf("data connections of transfers another host took whose bytes could not go in their files (%d bytes), not written", st.StolenNotWrittenBytes))
+	add(st.NotDelivered, "transfer that delivered no byte to its receiver, not written",
+		"transfers that delivered no byte to their receivers, not written")
+	stolen := counted(int64(st.StolenNotWrittenBytes), "byte{s}")
+	add(st.StolenNotWritten, "data connection of a transfer another host took whose bytes could not go in its file ("+stolen+"), not written",
+		"data connections of transfers another host took whose bytes could not go in their files ("+stolen+"), not written")
 	add(int64(st.Payload.StartUnknown), "data connection without SYN or SYN-ACK: its file starts at an unknown offset",
 		"data connections without SYN or SYN-ACK: files start at an unknown offset")
 	add(int64(st.Payload.Conflicts), "place where the capture held two different versions of the same bytes",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -136,5 +137,45 @@ func TestTunnelHedgeKeptAfterPlain(t *testing.T) {
 	}
 	if js := readAttack(t, "frame_thenplain.pcap", "--json"); !strings.Contains(js, `"tunnel_plain_packets":10,"tunnel_accusations_hedged":true`) {
 		t.Errorf("session's JSON not hedged as its finding is:\n%s", js)
+	}
+}
+
+// TestTunnelLineWrapped: the line naming a session's tunnel and its outer
+// addresses is wrapped to the width like the other long lines (it ran to
+// 130 columns and more), its continuation indented under it, and never
+// breaks an "A -> B" pair of outer addresses.
+func TestTunnelLineWrapped(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"read", "--color", "never", "../../pcaps/synthetic/tunnels.pcapng"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	lines := strings.Split(stdout.String(), "\n")
+	seen := 0
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "  inside a tunnel (") {
+			continue
+		}
+		seen++
+		block := []string{l}
+		for _, c := range lines[i+1:] {
+			if !strings.HasPrefix(c, "    ") || strings.HasPrefix(strings.TrimSpace(c), "+") {
+				break
+			}
+			block = append(block, c)
+		}
+		for _, b := range block {
+			if columns(b) > defaultWidth {
+				t.Errorf("tunnel line of %d columns, over %d: %q", columns(b), defaultWidth, b)
+			}
+			if f := strings.Fields(b); f[0] == "->" || f[len(f)-1] == "->" {
+				t.Errorf("an outer address pair broken at %q", b)
+			}
+		}
+		if len(block) < 2 {
+			t.Errorf("a tunnel line with both sides' outer addresses not wrapped: %q", block)
+		}
+	}
+	if seen == 0 {
+		t.Fatalf("no tunnel line in:\n%s", stdout.String())
 	}
 }

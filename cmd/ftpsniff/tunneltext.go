@@ -2,6 +2,7 @@ package main
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
@@ -22,6 +23,26 @@ func tunnelLine(s *track.Session) string {
 		line += "; " + strconv.FormatUint(uint64(n), 10) + " of its packets came outside it"
 	}
 	return line
+}
+
+// tunnelIndent: the tunnel line's first line, and its continuations.
+var tunnelIndent = [2]string{"  ", "    "}
+
+// tunnelLines is tunnelLine wrapped to width, as the other long lines
+// are, never inside an "A -> B" pair of outer addresses. None when the
+// session came in no tunnel.
+func tunnelLines(s *track.Session, width int) []string {
+	l := tunnelLine(s)
+	if l == "" {
+		return nil
+	}
+	// A pair is one word to wrap: its spaces are held as a byte that is
+	// no space (safe() leaves no control byte in the kind) and put back.
+	lines := wrap(strings.ReplaceAll(l, " -> ", "\x00->\x00"), width, tunnelIndent[0], tunnelIndent[1])
+	for i := range lines {
+		lines[i] = strings.ReplaceAll(lines[i], "\x00", " ")
+	}
+	return lines
 }
 
 // tunnelSides writes the outer addresses of each side's segments.

@@ -338,6 +338,40 @@ func (w *Writer) finish() error {
 	return nil
 }
 
+// Received is how many of the stream's bytes the capture delivered:
+// offered to Write (cut ones included), not the holes of Gap.
+func (w *Writer) Received() int64 { return w.stream - w.missing }
+
+// Discard ends the file without keeping it: its ".part" is removed, and
+// the folder counts it no more than a file never created (Stats.Files,
+// its bounds). For a file that would hold nothing the capture delivered
+// (Received 0: holes alone, all zeros), which is no copy of the transfer
+// but a file of its size that reads as one. A second Discard, or one
+// after Close, returns ErrClosed.
+func (w *Writer) Discard() error {
+	if w.closed {
+		return ErrClosed
+	}
+	w.closed = true
+	w.buf.Reset(io.Discard) // (what it holds is not written)
+	err := w.f.Close()
+	d := w.d
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.st.Open--
+	d.st.Files--
+	d.st.Bytes -= w.diskBytes
+	d.st.HoleBytes -= w.disk - w.diskBytes
+	d.total -= w.reserved + w.reservedHoles
+	if d.closed {
+		return ErrClosed
+	}
+	if rerr := d.root.Remove(w.name); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
+		err = w.fail(rerr)
+	}
+	return err
+}
+
 // Close ends the file and returns its record, judged against fin (what
 // the tracker knows of the transfer). The record is filled in even when
 // the error is not nil (a write or close failed: the record says so);
