@@ -35,7 +35,8 @@ func TestCollapsedFindingCountsClientsPastThoseKept(t *testing.T) {
 		if m, ok := countedClients([]*groupValues{&g}); ok {
 			n = m
 		}
-		if got := clientsWords(g.clients, n, over); !strings.HasPrefix(got, tc.want) {
+		kept, lowest := keptUnmapped([]*groupValues{&g})
+		if got := clientsWords(lowest, kept, n, over); !strings.HasPrefix(got, tc.want) {
 			t.Errorf("%d clients: %q, want it to start %q", tc.clients, got, tc.want)
 		}
 	}

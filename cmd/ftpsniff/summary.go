@@ -1189,15 +1189,15 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 	all := append([]*collapsed{e}, merged...)
 	sessionsN, count := 0, 0
 	var sessions []int
-	clients := map[netip.Addr]struct{}{}
+	clients := map[uint64]struct{}{}
 	over := false
 	vals := make([]*groupValues, 0, len(all))
 	for _, x := range all {
 		sessionsN += x.sessionsN
 		count += x.count
 		sessions = append(sessions, x.sessions...)
-		for c := range x.clients {
-			clients[c] = struct{}{}
+		for h := range x.clients {
+			clients[h] = struct{}{}
 		}
 		over = over || x.clientsOver
 		vals = append(vals, &x.groupValues)
@@ -1408,19 +1408,29 @@ func swapExample(advice string, from, to policy.PortRange) string {
 // groupValues are the clients of a collapsed finding's sessions and the
 // clock times their advice named: what its fix stands for when written
 // once for all of them (groupAdvice). clients holds the first
-// maxCollapseClients, moreClients the hashes of the others up to
-// maxCollapseCount in all; clientsOver: more came.
+// maxCollapseClients, moreClients the others up to maxCollapseCount in
+// all; clientsOver: more came.
 type groupValues struct {
 	firstClient netip.Addr // the client of the occurrence whose advice is written
 	// firstExample: the example range that occurrence's advice names
 	// (diagnose.Finding.Example); examples: the span of every
 	// occurrence's (zero: none named one).
 	firstExample, examples policy.PortRange
-	clients                map[netip.Addr]struct{}
-	moreClients            map[uint64]struct{}
-	clientsOver            bool
-	times                  []occurrenceTime // distinct, in the order seen
-	timesOver              bool
+	// clients and moreClients hold 64-bit keyed hashes of the addresses
+	// (clientKey); of the kept ones (clients), lowest is the lowest
+	// maxClientsNamed unmapped, in address order, which a fix names
+	// (clientsWords), and mapped those in IPv4-mapped form, which count
+	// once with their plain form where a fix names them unmapped
+	// (keptUnmapped). An address as a key took 24 bytes and a pointer
+	// the collector follows: a day of 20,000 sessions from 4,096 clients
+	// kept 0.7 MB of them in its few kinds of finding.
+	clients     map[uint64]struct{}
+	lowest      []netip.Addr
+	mapped      []netip.Addr
+	moreClients map[uint64]struct{}
+	clientsOver bool
+	times       []occurrenceTime // distinct, in the order seen
+	timesOver   bool
 }
 
 // occurrenceTime is a clock time an occurrence's advice named, and the
@@ -1431,7 +1441,7 @@ type occurrenceTime struct {
 }
 
 func newGroupValues(s *track.Session, f *diagnose.Finding) groupValues {
-	return groupValues{firstClient: s.Client.Addr(), firstExample: f.Example, clients: map[netip.Addr]struct{}{}}
+	return groupValues{firstClient: s.Client.Addr(), firstExample: f.Example, clients: map[uint64]struct{}{}}
 }
 
 // rangeSpan is the range from a's lowest port to b's highest or the
@@ -1490,14 +1500,11 @@ func groupAdvice(advice string, gs ...*collapsed) string {
 // groupFix is groupAdvice over the values of each part of the group, the
 // first the one whose advice is written.
 func groupFix(advice string, vals []*groupValues) string {
-	clients := map[netip.Addr]struct{}{}
+	nKept, lowest := keptUnmapped(vals)
 	over := false
 	var times []occurrenceTime
 	timesOver := false
 	for _, v := range vals {
-		for c := range v.clients {
-			clients[c.Unmap()] = struct{}{}
-		}
 		over = over || v.clientsOver
 		for _, t := range v.times {
 			if !slices.ContainsFunc(times, func(u occurrenceTime) bool { return u.at == t.at }) {
@@ -1523,14 +1530,14 @@ func groupFix(advice string, vals []*groupValues) string {
 			legend = append(legend, fmt.Sprintf("the example range %s holds the port each of these failed on", span))
 		}
 	}
-	if len(clients) > 1 || over {
+	if nKept > 1 || over {
 		if masked := maskClient(advice, vals[0].firstClient); masked != advice {
 			advice = masked
-			n := len(clients)
+			n := nKept
 			if m, ok := countedClients(vals); ok {
 				n = m
 			}
-			legend = append(legend, clientPlaceholder+": "+clientsWords(clients, n, over))
+			legend = append(legend, clientPlaceholder+": "+clientsWords(lowest, nKept, n, over))
 		}
 	}
 	if len(times) > 1 || timesOver {
@@ -1556,16 +1563,26 @@ func groupFix(advice string, vals []*groupValues) string {
 // collapseSeed keys the hashes of groupValues.moreClients.
 var collapseSeed = maphash.MakeSeed()
 
+// clientKey is what groupValues keeps of a client's address.
+func clientKey(c netip.Addr) uint64 { return maphash.Comparable(collapseSeed, c) }
+
 // noteClient counts c among the group's clients.
 func (g *groupValues) noteClient(c netip.Addr) {
-	if _, ok := g.clients[c]; ok || g.clientsOver {
+	h := clientKey(c)
+	if _, ok := g.clients[h]; ok || g.clientsOver {
 		return
 	}
 	if len(g.clients) < maxCollapseClients {
-		g.clients[c] = struct{}{}
+		if g.clients == nil {
+			g.clients = map[uint64]struct{}{}
+		}
+		g.clients[h] = struct{}{}
+		if c.Is4In6() {
+			g.mapped = append(g.mapped, c)
+		}
+		g.lowest = addLowest(g.lowest, c.Unmap())
 		return
 	}
-	h := maphash.Comparable(collapseSeed, c)
 	if _, ok := g.moreClients[h]; ok {
 		return
 	}
@@ -1588,8 +1605,8 @@ func countedClients(gs []*groupValues) (n int, ok bool) {
 	}
 	seen := map[uint64]struct{}{}
 	for _, g := range gs {
-		for c := range g.clients {
-			seen[maphash.Comparable(collapseSeed, c)] = struct{}{}
+		for h := range g.clients {
+			seen[h] = struct{}{}
 		}
 		for h := range g.moreClients {
 			seen[h] = struct{}{}
@@ -1598,21 +1615,60 @@ func countedClients(gs []*groupValues) (n int, ok bool) {
 	return len(seen), true
 }
 
+// addLowest adds u to lowest, the lowest maxClientsNamed distinct
+// addresses in address order, if it is one of them.
+func addLowest(lowest []netip.Addr, u netip.Addr) []netip.Addr {
+	i, found := slices.BinarySearchFunc(lowest, u, netip.Addr.Compare)
+	if found || i == maxClientsNamed {
+		return lowest
+	}
+	if len(lowest) == maxClientsNamed {
+		lowest = lowest[:maxClientsNamed-1]
+	}
+	return slices.Insert(lowest, i, u)
+}
+
+// keptUnmapped is how many distinct addresses, unmapped, the groups kept
+// (their union), and the lowest maxClientsNamed of them in address order.
+// An IPv4-mapped address kept with its plain form is one.
+func keptUnmapped(gs []*groupValues) (n int, lowest []netip.Addr) {
+	kept := map[uint64]struct{}{}
+	mapped := map[netip.Addr]struct{}{}
+	for _, g := range gs {
+		for h := range g.clients {
+			kept[h] = struct{}{}
+		}
+		for _, m := range g.mapped {
+			mapped[m] = struct{}{}
+		}
+		for _, u := range g.lowest {
+			lowest = addLowest(lowest, u)
+		}
+	}
+	n = len(kept)
+	for m := range mapped {
+		if _, ok := kept[clientKey(m.Unmap())]; ok {
+			n--
+		}
+	}
+	return n, lowest
+}
+
 // clientsWords names the clients a <client> stands for: "each of the 3
-// clients: 10.0.0.1, 10.0.0.2, 10.0.0.3", the first maxClientsNamed of
-// those kept (clients) in address order; n of them were counted.
-func clientsWords(clients map[netip.Addr]struct{}, n int, over bool) string {
-	all := slices.SortedFunc(maps.Keys(clients), netip.Addr.Compare)
-	names := make([]string, 0, min(len(all), maxClientsNamed)+1)
-	for _, a := range all[:min(len(all), maxClientsNamed)] {
+// clients: 10.0.0.1, 10.0.0.2, 10.0.0.3", the lowest (those the groups
+// kept, in address order: keptUnmapped) of the kept ones; n of them
+// were counted.
+func clientsWords(lowest []netip.Addr, kept, n int, over bool) string {
+	names := make([]string, 0, min(len(lowest), maxClientsNamed)+1)
+	for _, a := range lowest[:min(len(lowest), maxClientsNamed)] {
 		names = append(names, a.String())
 	}
 	switch {
-	case over || n > len(all):
+	case over || n > kept:
 		// (Not all kept: the first in address order may be missing.)
 		names = append(names, "… (--json names each session's)")
-	case len(all) > maxClientsNamed:
-		names = append(names, fmt.Sprintf("… %d more (--json names each session's)", len(all)-maxClientsNamed))
+	case kept > maxClientsNamed:
+		names = append(names, fmt.Sprintf("… %d more (--json names each session's)", kept-maxClientsNamed))
 	}
 	count := fmt.Sprintf("%d", n)
 	if over {

@@ -472,9 +472,28 @@ type overKey struct {
 // overKind counts the findings of one kind not kept whole (past the
 // budget, or all of them in the summary view) and keeps the first of them.
 type overKind struct {
+	// first: a copy of the first (firstOfKind), without the records it
+	// was about, which the session would otherwise hold to its end.
 	first *diagnose.Finding
 	n     int
 	rest  bool
+}
+
+// firstOfKind is what an overKind keeps of f, the first of its kind: a
+// copy without its command and data connection, which the session's end
+// (collapser.add, notCollapsed), the transcript's count (overCodes) and
+// the list of failed sessions (sessionFailed) do not read; the record,
+// with its announcement's and transfer's commands and replies (about
+// 1.5 KB), was held to the session's end for each kind: 4,000 open
+// sessions of refused PASVs held two each. A data-refused keeps its
+// connection: diagnose.RefusedByBackend reads it at the session's end.
+func firstOfKind(f *diagnose.Finding) *diagnose.Finding {
+	c := *f
+	c.Command = nil
+	if c.Code != diagnose.CodeDataRefused {
+		c.Data = nil
+	}
+	return &c
 }
 
 // sessionFindings is what the text output keeps of an open session's
@@ -482,8 +501,14 @@ type overKind struct {
 // arrival, for the transcript; past it a count per kind, keeping the
 // first of each. The summary view, which writes no transcript, keeps
 // only the count per kind and the codes of each data connection's
-// findings (dataCodes): what it prints.
+// findings (dataCodes): what it prints. The transcript view lists no
+// session (fullView): it keeps no codes.
 type sessionFindings struct {
+	// fullView: made in the transcript view (viewFull, which never
+	// changes view), which writes no list of failed sessions: dataCodes,
+	// keyed by record, would hold each session's latest records with
+	// warnings to its end for nothing.
+	fullView  bool
 	kept      []*diagnose.Finding
 	keptBytes int         // of the budget, given back when the session ends
 	over      []*overKind // in order of their first finding
@@ -535,7 +560,7 @@ func (sf *sessionFindings) add(f *diagnose.Finding, b *findingBudget, slim bool)
 		if sf.overBy == nil {
 			sf.overBy = map[overKey]*overKind{}
 		}
-		kind = &overKind{first: f, rest: k.rest}
+		kind = &overKind{first: firstOfKind(f), rest: k.rest}
 		sf.overBy[k] = kind
 		sf.over = append(sf.over, kind)
 		if !k.rest {
@@ -548,7 +573,7 @@ func (sf *sessionFindings) add(f *diagnose.Finding, b *findingBudget, slim bool)
 // addDataCode notes the code of f, not kept whole, if it is a warning or
 // an error about a data connection, for the summary list.
 func (sf *sessionFindings) addDataCode(f *diagnose.Finding) {
-	if f.Data == nil || f.Severity < diagnose.SeverityWarning {
+	if f.Data == nil || f.Severity < diagnose.SeverityWarning || sf.fullView {
 		return
 	}
 	if sf.dataCodes == nil {
@@ -1198,7 +1223,7 @@ func (o *textOutput) Finding(f *diagnose.Finding) {
 func (o *textOutput) findingsOf(s *track.Session) *sessionFindings {
 	sf := o.open[s]
 	if sf == nil {
-		sf = &sessionFindings{}
+		sf = &sessionFindings{fullView: o.view == viewFull}
 		o.open[s] = sf
 	}
 	return sf

@@ -21,4 +21,9 @@
 // FIN both ways. Its memory is bounded by Concurrency, not by the number of
 // sessions, so it measures whether an analyser's memory and time per
 // session stay flat as sessions pass.
+//
+// GenerateAnnouncements (./mkannounce) writes thousands of sessions open
+// at once, each announcing many passive endpoints nothing connects to
+// (optionally each answered 425 to a LIST): what an analyser keeps per
+// open session and per announcement while the sessions last.
 package bench
