@@ -2,6 +2,7 @@ package decode
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"net/netip"
 	"slices"
 	"time"
@@ -172,32 +173,52 @@ func onesSum(s uint32, b []byte) uint16 {
 
 // sum16 adds b, as big-endian 16-bit words (an odd last byte padded with
 // zero), to s, folding at the end. The ones' complement sum does not
-// depend on how the words are grouped, so b is added 32 bits at a time
-// into 64 bits (carries pile up in the high half: 2^32 words of b before
-// it could overflow), four words a round; the result is folded to at
-// most 17 bits, as callers expect.
+// depend on how the words are grouped, nor on their byte order (RFC 1071
+// 2(B): summed with their bytes swapped, the sum comes out swapped), so
+// b is added as little-endian 64-bit words, the carry out of each added
+// back in (bits.Add64: a load and two adds for 8 bytes, where 16-bit
+// big-endian words took a load, a swap and an add for every 4), and the
+// sum, folded to 16 bits, swapped once. s goes in swapped the same way.
+// The result is folded to 16 bits.
 func sum16(s uint32, b []byte) uint32 {
-	acc := uint64(s)
-	for len(b) >= 16 {
-		acc += uint64(binary.BigEndian.Uint32(b)) + uint64(binary.BigEndian.Uint32(b[4:])) +
-			uint64(binary.BigEndian.Uint32(b[8:])) + uint64(binary.BigEndian.Uint32(b[12:]))
-		b = b[16:]
+	for s > 0xffff {
+		s = s&0xffff + s>>16
 	}
-	for len(b) >= 4 {
-		acc += uint64(binary.BigEndian.Uint32(b))
+	acc := uint64(bits.ReverseBytes16(uint16(s)))
+	var c uint64
+	for len(b) >= 32 {
+		acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(b), c)
+		acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(b[8:]), c)
+		acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(b[16:]), c)
+		acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(b[24:]), c)
+		b = b[32:]
+	}
+	for len(b) >= 8 {
+		acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(b), c)
+		b = b[8:]
+	}
+	// The last 0 to 7 bytes: a 16-bit word's place in the 64 bits counts
+	// only modulo 16 bits (2^16 is 1 in the sum), so they are added
+	// at the bottom, an odd last byte as the low one of its word.
+	var tail uint64
+	if len(b) >= 4 {
+		tail = uint64(binary.LittleEndian.Uint32(b))
 		b = b[4:]
 	}
 	if len(b) >= 2 {
-		acc += uint64(binary.BigEndian.Uint16(b))
+		tail += uint64(binary.LittleEndian.Uint16(b))
 		b = b[2:]
 	}
 	if len(b) == 1 {
-		acc += uint64(b[0]) << 8
+		tail += uint64(b[0])
 	}
+	acc, c = bits.Add64(acc, tail, c)
+	acc += c // (no carry again: after one out of adding the tail, acc is below 2^33)
 	acc = acc&0xffffffff + acc>>32
 	acc = acc&0xffffffff + acc>>32
 	v := uint32(acc&0xffff + acc>>16)
-	return v&0xffff + v>>16
+	v = v&0xffff + v>>16
+	return uint32(bits.ReverseBytes16(uint16(v)))
 }
 
 // forged tells whether segment s (the one being handled) of control

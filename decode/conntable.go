@@ -223,12 +223,16 @@ func (t *tombstones) bound(limit int, forgotten *uint64) {
 func (t *tombstones) hash(k ConnKey) uint64 { return t.hasher.hash(k) }
 
 // connHasher hashes connection keys for the indexes that key a map by a
-// 64-bit hash instead of the 64-byte key: the four halves of the two
-// addresses (as 16 bytes each; a zone is not hashed) and the ports, each
-// pair multiplied with random seeds into 128 bits and folded, as wyhash
-// does. Equal keys hash equal; the indexes compare keys, since distinct
-// keys may hash equal too, and keep such a pair apart in an ordinary map,
-// so the hash's quality bears on memory only, never on what is found.
+// 64-bit hash instead of the 64-byte key: each endpoint's address (as 16
+// bytes; a zone is not hashed) and port, each pair of 64-bit words
+// multiplied with random seeds into 128 bits and folded, as wyhash does,
+// and the two endpoints' hashes added. The sum is the same either way
+// round, so a segment's connection is found from its source and
+// destination as they come (ConnIndex.GetPair), without putting them in
+// a key's order first (MakeConnKey's comparison: as much as the hash).
+// Equal keys hash equal; the indexes compare keys, since distinct keys
+// may hash equal too, and keep such a pair apart in an ordinary map, so
+// the hash's quality bears on memory only, never on what is found.
 type connHasher struct{ seed [6]uint64 }
 
 func newConnHasher() connHasher {
@@ -239,16 +243,23 @@ func newConnHasher() connHasher {
 	return h
 }
 
-func (h *connHasher) hash(k ConnKey) uint64 {
-	a, b := k.A.Addr().As16(), k.B.Addr().As16()
-	ports := uint64(k.A.Port())<<16 | uint64(k.B.Port())
-	return fold(binary.LittleEndian.Uint64(a[:8])^h.seed[0], binary.LittleEndian.Uint64(a[8:])^h.seed[1]) ^
-		fold(binary.LittleEndian.Uint64(b[:8])^h.seed[2], binary.LittleEndian.Uint64(b[8:])^h.seed[3]) ^
-		fold(ports^h.seed[4], h.seed[5])
+func (h *connHasher) hash(k ConnKey) uint64 { return h.pair(k.A, k.B) }
+
+// pair is the hash of the key of the connection between a and b, in
+// either order: the sum of the endpoints' hashes (each address's as
+// addr's, the port's folded in). (One body, not a call an endpoint: the
+// compiler inlines neither.)
+func (h *connHasher) pair(a, b netip.AddrPort) uint64 {
+	x, y := a.Addr().As16(), b.Addr().As16()
+	ha := fold(binary.LittleEndian.Uint64(x[:8])^h.seed[0], binary.LittleEndian.Uint64(x[8:])^h.seed[1]) ^
+		fold(uint64(a.Port())^h.seed[2], h.seed[3])
+	hb := fold(binary.LittleEndian.Uint64(y[:8])^h.seed[0], binary.LittleEndian.Uint64(y[8:])^h.seed[1]) ^
+		fold(uint64(b.Port())^h.seed[2], h.seed[3])
+	return ha + hb
 }
 
-// addr hashes one address (as 16 bytes; a zone is not hashed) as hash
-// hashes a key's first.
+// addr hashes one address (as 16 bytes; a zone is not hashed) as pair
+// hashes an endpoint's.
 func (h *connHasher) addr(a netip.Addr) uint64 {
 	b := a.As16()
 	return fold(binary.LittleEndian.Uint64(b[:8])^h.seed[0], binary.LittleEndian.Uint64(b[8:])^h.seed[1])
@@ -371,6 +382,20 @@ func (x *ConnIndex[V]) Get(k ConnKey) V {
 	}
 	if len(x.collided) > 0 {
 		return x.collided[k]
+	}
+	return zero
+}
+
+// GetPair returns the value of the connection between a and b, given in
+// either order (a segment's source and destination), or the zero V: Get
+// without MakeConnKey. isKey is asked with the pair in both orders.
+func (x *ConnIndex[V]) GetPair(a, b netip.AddrPort) V {
+	var zero V
+	if v, ok := x.byHash[x.hasher.pair(a, b)]; ok && (x.isKey(v, ConnKey{a, b}) || x.isKey(v, ConnKey{b, a})) {
+		return v
+	}
+	if len(x.collided) > 0 {
+		return x.collided[MakeConnKey(a, b)]
 	}
 	return zero
 }

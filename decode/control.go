@@ -343,19 +343,26 @@ func (t *controlTable) find(s *Segment) *controlConn {
 			return nil
 		}
 	}
-	key := MakeConnKey(s.Src, s.Dst)
 	newConn := s.Flags.Has(FlagSYN) && !s.Flags.Has(FlagACK)
 	var resume resumeKind
 	var closedAt time.Time // when the connection resumed was closed as idle
-	cs := t.conns.Get(key)
+	cs := t.conns.GetPair(s.Src, s.Dst)
 	if cs != nil && len(t.holds) > 0 {
 		if h := t.holds[cs]; h.holdsRST() && (newConn || t.holdDue(cs, h, s.TS)) {
 			// Its RST held (hold.go), and a SYN follows, or nothing went
 			// on in time: it was the end. What follows finds its
 			// tombstone.
 			t.holdOver(cs, h)
-			cs = t.conns.Get(key) // (gone: closeBy removed it; kept if picked up after its RST)
+			cs = t.conns.GetPair(s.Src, s.Dst) // (gone: closeBy removed it; kept if picked up after its RST)
 		}
+	}
+	// The key in its order: a connection's own; made only for a segment
+	// of none.
+	var key ConnKey
+	if cs != nil {
+		key = cs.key
+	} else {
+		key = MakeConnKey(s.Src, s.Dst)
 	}
 	if cs != nil {
 		switch {

@@ -860,12 +860,14 @@ const (
 // it confirmed a step held (last moved by it).
 func (d *Decoder) observe(ts time.Time) (confirmed bool) {
 	if !d.jumpHeld && !d.inputStart {
-		// (The common case, short.)
-		if ts.After(d.last) {
+		// (The common case, short: one difference, whose sign is After's,
+		// not After and then the difference.)
+		if ahead := PacketSub(ts, d.last); ahead > 0 {
 			if !d.backFrom.IsZero() {
-				ts = d.backEnds(ts)
+				ts = d.backEnds(ts) // (may move d.last)
+				ahead = PacketSub(ts, d.last)
 			}
-			if PacketSub(ts, d.last) > clockOutlierStep && !d.last.IsZero() {
+			if ahead > clockOutlierStep && !d.last.IsZero() {
 				if d.liveStep(ts) {
 					return false
 				}

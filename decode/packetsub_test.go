@@ -40,3 +40,21 @@ func TestPacketSubMatchesSub(t *testing.T) {
 		}
 	}
 }
+
+// TestPacketSubSignIsAfter: PacketSub(a, b) > 0 exactly when a is after
+// b, saturated differences too: the clocks' moves (observe, the
+// tracker's packet clock) take one difference for both.
+func TestPacketSubSignIsAfter(t *testing.T) {
+	base := time.Unix(1764841234, 987654321)
+	times := []time.Time{{}, base, base.Add(1), base.Add(-1), base.Add(30 * time.Second), base.Add(-time.Second - 1),
+		time.Unix(0, 0), time.Unix(-1, 999999999), time.Unix(-62135596800, 0), time.Unix(-62135596800, 1),
+		time.Date(2261, 12, 31, 23, 59, 59, 999999999, time.UTC), base.AddDate(201, 0, 0), base.AddDate(-201, 0, 0),
+		base.AddDate(292, 0, 0), base.AddDate(-300, 0, 0)}
+	for _, a := range times {
+		for _, b := range times {
+			if got, want := PacketSub(a, b) > 0, a.After(b); got != want {
+				t.Errorf("PacketSub(%v, %v) > 0 is %v, After %v", a, b, got, want)
+			}
+		}
+	}
+}

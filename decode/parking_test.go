@@ -226,3 +226,83 @@ func TestTombstoneHashNotAMatch(t *testing.T) {
 		t.Error("k1 lost")
 	}
 }
+
+// TestConnIndexGetPairEitherOrder: a value put under its key is found
+// from the connection's two endpoints in either order (a segment's source
+// and destination, as they come), the same as Get finds it; the pair's
+// hash is the key's either way round; a value under a hash it shares with
+// another pair is no match; one kept apart by a collision is found too.
+func TestConnIndexGetPairEitherOrder(t *testing.T) {
+	type v struct{ k ConnKey }
+	x := NewConnIndex(func(p *v, k ConnKey) bool { return p.k == k })
+	eps := []netip.AddrPort{
+		netip.MustParseAddrPort("10.0.0.1:1000"), netip.MustParseAddrPort("10.0.0.2:21"),
+		netip.MustParseAddrPort("[2001:db8::1]:40000"), netip.MustParseAddrPort("[2001:db8::2]:21"),
+		netip.MustParseAddrPort("[fe80::1%eth0]:21"), netip.MustParseAddrPort("10.0.0.2:1000"),
+	}
+	for i, a := range eps {
+		for _, b := range eps[i+1:] {
+			k := MakeConnKey(a, b)
+			if h, ab, ba := x.hasher.hash(k), x.hasher.pair(a, b), x.hasher.pair(b, a); h != ab || h != ba {
+				t.Fatalf("%v %v: hash %x, pair %x and %x", a, b, h, ab, ba)
+			}
+			p := &v{k}
+			x.Put(k, p)
+			if x.GetPair(a, b) != p || x.GetPair(b, a) != p || x.Get(k) != p {
+				t.Errorf("%v %v: not found as put", a, b)
+			}
+			x.Delete(k)
+			if x.GetPair(a, b) != nil || x.GetPair(b, a) != nil {
+				t.Errorf("%v %v: found after its delete", a, b)
+			}
+		}
+	}
+	// Another pair under the same hash: not a match.
+	a, b, c := eps[0], eps[1], eps[5]
+	p := &v{MakeConnKey(a, b)}
+	x.Put(p.k, p)
+	x.byHash[x.hasher.pair(a, c)] = p
+	if x.GetPair(a, c) != nil || x.GetPair(c, a) != nil {
+		t.Error("a pair found under a hash that holds another key")
+	}
+	delete(x.byHash, x.hasher.pair(a, c))
+	// A chance collision keeps the second apart.
+	q := &v{MakeConnKey(a, c)}
+	x.collided = map[ConnKey]*v{q.k: q}
+	if x.GetPair(c, a) != q || x.GetPair(a, c) != q || x.GetPair(b, a) != p {
+		t.Error("a pair kept apart by a collision not found")
+	}
+}
+
+// BenchmarkConnIndexLookup: finding a segment's connection from its two
+// endpoints, with GetPair (as they come) and with Get (the key made in
+// its order first, MakeConnKey).
+func BenchmarkConnIndexLookup(b *testing.B) {
+	type v struct{ k ConnKey }
+	x := NewConnIndex(func(p *v, k ConnKey) bool { return p.k == k })
+	var srcs, dsts []netip.AddrPort
+	for i := range 64 {
+		s := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 1, byte(i), 9}), uint16(40000+i))
+		d := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 2, 0, 1}), 21)
+		if i%2 == 1 {
+			s, d = d, s // the server's segments
+		}
+		srcs, dsts = append(srcs, s), append(dsts, d)
+		k := MakeConnKey(s, d)
+		x.Put(k, &v{k})
+	}
+	b.Run("GetPair", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if x.GetPair(srcs[i%64], dsts[i%64]) == nil {
+				b.Fatal("not found")
+			}
+		}
+	})
+	b.Run("Get", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if x.Get(MakeConnKey(srcs[i%64], dsts[i%64])) == nil {
+				b.Fatal("not found")
+			}
+		}
+	})
+}

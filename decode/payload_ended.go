@@ -51,7 +51,8 @@ func packKey(k ConnKey) packedKey {
 	return p
 }
 
-// packed hashes a packed key as hash hashes a ConnKey (the family too).
+// packed hashes a packed key: both addresses, both ports and the
+// families, in its order (the ring keeps keys in one).
 func (h *connHasher) packed(p *packedKey) uint64 {
 	ports := uint64(p.ap)<<16 | uint64(p.bp) | uint64(p.v4)<<32
 	return fold(binary.LittleEndian.Uint64(p.a[:8])^h.seed[0], binary.LittleEndian.Uint64(p.a[8:])^h.seed[1]) ^

@@ -18,6 +18,22 @@ func peel(ls *layerSet) (inner []byte, next int) {
 	if n == 0 {
 		return nil, -1
 	}
+	// An IP header last, the parser's stop before the TCP header it does
+	// not decode, first: nearly every frame (the layer types are
+	// variables, compared one by one).
+	switch ls.decoded[n-1] {
+	case layers.LayerTypeIPv4:
+		// MPLS in IP (RFC 4023), which the parser does not follow.
+		if ls.ip4.Protocol != layers.IPProtocolMPLSInIP || lastIPFragment(ls) {
+			return nil, -1
+		}
+		return peelMPLS(ls.ip4.Payload)
+	case layers.LayerTypeIPv6:
+		if ls.ip6.NextHeader != layers.IPProtocolMPLSInIP {
+			return nil, -1
+		}
+		return peelMPLS(ls.ip6.Payload)
+	}
 	if typ, payload, ok := ls.linkEtherType(); ok {
 		return peelEtherType(typ, payload)
 	}
@@ -39,17 +55,6 @@ func peel(ls *layerSet) (inner []byte, next int) {
 		return peelUDP(ls)
 	case layers.LayerTypeUDP:
 		return peelUDP(ls)
-	case layers.LayerTypeIPv4:
-		// MPLS in IP (RFC 4023), which the parser does not follow.
-		if ls.ip4.Protocol != layers.IPProtocolMPLSInIP || lastIPFragment(ls) {
-			return nil, -1
-		}
-		return peelMPLS(ls.ip4.Payload)
-	case layers.LayerTypeIPv6:
-		if ls.ip6.NextHeader != layers.IPProtocolMPLSInIP {
-			return nil, -1
-		}
-		return peelMPLS(ls.ip6.Payload)
 	default:
 		return nil, -1
 	}

@@ -1047,8 +1047,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.last = e.TS
 		t.clock.advance(e.TS)
 	}
-	key := decode.MakeConnKey(e.Client, e.Server)
-	sess := t.sessions.Get(key)
+	sess := t.sessions.GetPair(e.Client, e.Server) // (the key made only where kept or dropped)
 	if sess == nil {
 		if e.Kind == decode.ControlClose {
 			return
@@ -1073,7 +1072,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			// Before SessionStart: the sink counts sessions there.
 			t.resumeSession(sess, r)
 		}
-		t.sessions.Put(key, sess)
+		t.sessions.Put(decode.MakeConnKey(e.Client, e.Server), sess)
 		if e.Midstream {
 			t.noteMidstream(sess)
 			if !t.start.IsZero() && e.TS.Sub(t.start) > decode.ResumeWait {
@@ -1207,7 +1206,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		if e.Closed == decode.CloseIdle {
 			// Idle is decode's guess: the connection's bytes may yet pick
 			// it up again.
-			t.keepIdleEnd(key, sess, e.TS)
+			t.keepIdleEnd(decode.MakeConnKey(e.Client, e.Server), sess, e.TS)
 		}
 		if sess.Encrypted && sess.ImplicitTLS && e.TLSBytes[0] > 0 && e.TLSBytes[1] < minServerHello {
 			t.implicitRefused(sess, e)
@@ -1250,7 +1249,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			sess.lastSeen = e.LastSeen
 		}
 		t.endSession(sess, t.silentEnd(sess, closeReasons[e.Closed]))
-		t.sessions.Delete(key)
+		t.sessions.Delete(decode.MakeConnKey(e.Client, e.Server))
 		t.unencrypt(sess)
 		t.announced(sess)
 		t.indexOneSide(sess, true)
@@ -1845,9 +1844,10 @@ func (c *packetClock) advance(ts time.Time) {
 		c.joining = false
 	}
 	n := len(c.steps)
-	if ts.After(c.now) {
+	// One difference, whose sign is After's: on every packet.
+	if ahead := decode.PacketSub(ts, c.now); ahead > 0 {
 		from := c.now
-		if n > 0 && decode.PacketSub(ts, c.now) > stepBack {
+		if n > 0 && ahead > stepBack {
 			if last := c.steps[n-1]; !last.forward() && c.now.Sub(last.start) < stepBack && ts.After(last.before.Add(-stepBack)) {
 				// Back on the time before the step, moments after it: two
 				// clocks interleaved (hosts or queues whose clocks
