@@ -783,7 +783,7 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 	// of the connection's own incarnation (a dropped SYN-ACK's scale
 	// option would loosen the bound).
 	cs.asm.advertised(d, s)
-	cs.asm.half[d].ttls |= ttlClass(s.TTL)
+	cs.asm.half[d].ttls = withLinkDir(cs.asm.half[d].ttls|ttlClass(s.TTL), s.LinkDir)
 	rstTTL := ResetTTLUnknown
 	if s.Flags.Has(FlagRST) {
 		// Compared with its side's latest segment, which it does not
@@ -1432,7 +1432,7 @@ func (cs *controlConn) emit(e *ControlEvent) {
 // the TTLs of its segments so far tell (ControlEvent.Hops): every event
 // of a control connection goes through here.
 func (cs *controlConn) deliver(e *ControlEvent) {
-	e.Hops = Hops(cs.asm.half[dirClient].ttls) | Hops(cs.asm.half[dirServer].ttls)<<2
+	e.Hops = sideHops(cs.asm.half[dirClient].ttls) | sideHops(cs.asm.half[dirServer].ttls)<<2
 	if len(cs.t.tunnels) > 0 && e.Kind != ControlClose {
 		if t := cs.t.tunnels[cs]; t != nil && t.reshaped {
 			// A copy, a few a connection: a finding raised while the

@@ -77,6 +77,11 @@ type Segment struct {
 	// says it left the table; its end is final only then. Set on that
 	// segment and on the later ones while it waits. (In what was padding.)
 	PayloadWaits bool
+	// LinkDir: which way the frame crossed the capture host, where its
+	// link header records it (tcpdump -i any's cooked header): a box
+	// that forwards a connection shows its packets arriving and leaving.
+	// (In what was padding.)
+	LinkDir LinkDir
 	// Fragments, for a segment of an IP datagram rebuilt from fragments,
 	// are the packet numbers of its other fragments (Num is the one that
 	// completed it), in arrival order, the first MaxFragmentNums of them
@@ -476,6 +481,13 @@ const (
 	// Unrouted is one router away (ServerOneHop).
 	ClientFar Hops = 1 << 4
 	ServerFar Hops = ClientFar << 2
+	// ClientForwarded and ServerForwarded: segments of that side were
+	// seen both arriving at the capture host and leaving it (LinkDir):
+	// the capture was taken on a box that forwards them (tcpdump -i any
+	// on a router, a firewall, a NAT), so what it receives of theirs and
+	// never sends on, it dropped itself.
+	ClientForwarded Hops = 1 << 5
+	ServerForwarded Hops = ClientForwarded << 2
 )
 
 // InitialTTL tells whether ttl is one a host sends with (64, 128, 255):

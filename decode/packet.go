@@ -620,6 +620,7 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	s.Seq, s.Ack = h.seq, h.ack
 	s.Flags, s.Urgent = h.flags, h.urgent
 	s.Window, s.WindowScale, s.HasWindowScale = h.window, h.wscale, h.hasWScale
+	s.LinkDir = frameLinkDir(d.frameLink, d.frame)
 	if src.Is4() {
 		s.TTL = ls.ip4.TTL
 	} else {

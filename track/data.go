@@ -3341,13 +3341,21 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		// byte counted from them: its own segments count from here.
 		dc.seqInit[0] = false
 	}
+	if syn && dir == 0 {
+		switch s.LinkDir {
+		case decode.LinkIn:
+			dc.synSeen |= synArrived
+		case decode.LinkOut:
+			dc.synSeen |= synLeft
+		}
+	}
 	switch {
 	case syn && dir == 0 && dc.SYNs > 0 && s.Seq == dc.lastSYNSeq && -synCopyWindow < s.TS.Sub(dc.LastSYN) && s.TS.Sub(dc.LastSYN) < synCopyWindow:
 		// The same SYN again at once: a second sighting of it (a capture
 		// on several interfaces, a mirror port fed twice), not a retry.
 		// Either way in time: a retry seconds before the SYN it repeats
 		// is one whose capture clock stepped back, still a retry.
-		dc.synSeenTwice = true
+		dc.synSeen |= synTwice
 	case syn && dir == 0:
 		if dc.SYNs > 0 && dc.SynAckTS.IsZero() && !dc.openerAcked && dc.seqInit[1] {
 			// The opener sends its SYN again: it is in SYN-SENT still,

@@ -947,8 +947,8 @@ type DataConn struct {
 	// synsAfterSynAck: SYNs from the opening side after a SYN-ACK
 	// (saturates: read as none, one, two or more).
 	synsAfterSynAck uint8
-	synSeenTwice    bool // a SYN was seen again at once (synCopyWindow)
-	openerAcked     bool // a segment other than SYN or RST from the opening side
+	synSeen         synSightings // how the opener's SYNs were seen
+	openerAcked     bool         // a segment other than SYN or RST from the opening side
 	// reflectAlias: the 4-tuple of this connection's SYN with the
 	// session's control address in place of the announced one indexes
 	// it too, for a SYN-ACK a hairpin NAT's loopback without masquerade
@@ -1071,7 +1071,25 @@ func (d *DataConn) CaptureHole() bool { return d.captureHole || d.tls != nil && 
 // SYNSeenTwice reports whether a SYN of the data connection was seen
 // twice at once under the same addresses: on both sides of a box that
 // routed it without translating it (or on two interfaces of one host).
-func (d *DataConn) SYNSeenTwice() bool { return d.synSeenTwice }
+func (d *DataConn) SYNSeenTwice() bool { return d.synSeen&synTwice != 0 }
+
+// synSightings says how the opener's SYNs were seen (DataConn.synSeen).
+type synSightings uint8
+
+const (
+	// synTwice: a SYN was seen again at once (synCopyWindow).
+	synTwice synSightings = 1 << iota
+	// synArrived, synLeft: a SYN was seen arriving at the capture host,
+	// leaving it (decode.Segment.LinkDir).
+	synArrived
+	synLeft
+)
+
+// SYNsStoppedHere reports whether the opener's SYNs were seen arriving at
+// the capture host and never leaving it, where the capture records which
+// way each packet crossed the host (decode.LinkDir): on a box that
+// forwards the connection's packets, it dropped them itself.
+func (d *DataConn) SYNsStoppedHere() bool { return d.synSeen&(synArrived|synLeft) == synArrived }
 
 // finSent tells whether side dir (indexed like Bytes) sent its FIN.
 func (d *DataConn) finSent(dir int) bool { return !d.FINTS[dir].IsZero() }

@@ -49,6 +49,10 @@ type capture struct {
 	ipid   map[netip.Addr]uint16
 	err    error
 	ttl    uint8 // the TTL of the packet being built (ipPacket); 0: 64
+	// fwd: the capture is taken on a box that forwards the packets
+	// (scenarios_boxdrop.go): each is written arriving and, unless the
+	// box drops it, leaving. nil: written once, as built.
+	fwd *forwarder
 }
 
 func newCapture(format fileFormat, links ...*link) *capture {
@@ -89,6 +93,10 @@ func (c *capture) write(iface int, src, dst netip.Addr, pkt []byte) {
 	}
 	if iface < 0 || iface >= len(c.links) {
 		c.fail(fmt.Errorf("interface %d not defined", iface))
+		return
+	}
+	if c.fwd != nil {
+		c.forward(src, dst, pkt)
 		return
 	}
 	frame, err := c.links[iface].frame(src, dst, pkt)

@@ -26,6 +26,9 @@ type link struct {
 	name    string              // pcapng interface name
 	bsdV6   uint32              // LinkTypeNull family value for IPv6 (24, 28 or 30)
 	tunnel  tunnelKind          // Ethernet only: the packets are seen inside this tunnel
+	// way, when set, is the packet type of the cooked header instead of
+	// the one local gives (a box's forwarded packets: forward).
+	way *layers.LinuxSLLPacketType
 }
 
 func ethernetLink(tags ...vlanTag) *link {
@@ -117,6 +120,9 @@ func (l *link) frame(src, dst netip.Addr, pkt []byte) ([]byte, error) {
 }
 
 func (l *link) packetType(src netip.Addr) layers.LinuxSLLPacketType {
+	if l.way != nil {
+		return *l.way
+	}
 	if l.local[src] {
 		return layers.LinuxSLLPacketTypeOutgoing
 	}

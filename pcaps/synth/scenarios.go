@@ -90,6 +90,13 @@ func scenarios() []scenario {
 		{"unsolicited-passive-used.pcap", built(unsolicitedUsed)},
 		{"unsolicited-passive-unused.pcap", built(unsolicitedUnused)},
 		{"unsolicited-passive-bound.pcap", built(unsolicitedBound)},
+		{"box-router-any-drop.pcap", built(boxRouterAny)},
+		{"box-router-any-active-drop.pcap", built(boxRouterAnyActive)},
+		{"box-nat-any-drop.pcap", built(boxNATAny)},
+		{"box-router-two-ports-drop.pcapng", built(boxRouterTwoPorts)},
+		{"box-router-any-beyond.pcap", built(boxRouterAnyBeyond)},
+		{"box-server-host-any-drop.pcap", built(boxServerHostAny)},
+		{"box-dnat-any-drop.pcap", built(boxDNATAny)},
 	}
 }
 

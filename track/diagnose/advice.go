@@ -457,17 +457,25 @@ type place struct {
 	// router and the server's DNAT router, the server's TTL 62). The
 	// rules then name the router by what is known of it (frontRouter).
 	far bool
+	// box: the router is the box this capture was taken on, which
+	// dropped the SYNs itself (boxDropped): its forward chain, and no
+	// host's, is the one to open (router set with it).
+	box bool
 }
 
 // frontRouter names the router in front of the server whose rules p's
 // advice gives: "the router in front of the server" (nat: "the NAT
 // router ..."), or, when the TTLs show two routers or more (p.far),
 // the one that forwards the address the clients dial (p.public, when
-// known) to the server, which need not be the nearest the server.
+// known) to the server, which need not be the nearest the server; the
+// box this capture was taken on when that one dropped the SYNs (p.box).
 func (p place) frontRouter(nat bool) string {
 	kind := "router"
 	if nat {
 		kind = "NAT router"
+	}
+	if p.box {
+		return "the " + kind + " this capture was taken on"
 	}
 	if !p.far {
 		return "the " + kind + " in front of the server"
@@ -493,7 +501,7 @@ func (p place) farNote() string {
 // capture is on the client's side of them (the client's segments with a
 // host's initial TTL).
 func (p place) farFrom(s *track.Session) place {
-	if p.router && s.Hops.Beyond(true) && s.Hops&decode.ServerFar != 0 && s.Hops.Direct(false) {
+	if p.router && !p.box && s.Hops.Beyond(true) && s.Hops&decode.ServerFar != 0 && s.Hops.Direct(false) {
 		p.far = true
 	}
 	return p
@@ -711,6 +719,9 @@ func passivePlace(c *captureShared, s *track.Session, dc *track.DataConn) place 
 
 // passivePlaceAt is passivePlace but for the routers' count (place.far).
 func passivePlaceAt(c *captureShared, s *track.Session, dc *track.DataConn) place {
+	if boxDropped(s, dc) != boxNot {
+		return boxPlace(s, dc)
+	}
 	if p, ok := icmpPlace(dc); ok {
 		return reachedAt(c, s, p, dc)
 	}
@@ -778,6 +789,9 @@ func clientReached(c *captureShared, s *track.Session, a netip.Addr) bool {
 // activePlace is where the firewall between the server and the client's
 // listening port (PORT/EPRT announced) sits: the client is the listener.
 func activePlace(c *captureShared, s *track.Session, dc *track.DataConn, announced netip.Addr) place {
+	if dc != nil && boxDropped(s, dc) != boxNot {
+		return boxPlace(s, dc)
+	}
 	if p, ok := icmpPlace(dc); ok {
 		return p
 	}
@@ -1297,6 +1311,8 @@ func activeLetIn(p place, controlPort uint16, v6 bool) string {
 	router := fmt.Sprintf("attach the FTP conntrack helper to the control connection there: %s (or in nftables: %s), and accept it with %s (%s)",
 		iptablesHelperRule(controlPort, false, v6), nftHelperTable(controlPort, false), nftRelatedRule("forward"), iptablesRelatedRule("forward", v6))
 	switch {
+	case p.box:
+		return "let the connection in on " + p.frontRouter(p.nat) + ", which dropped it: " + router
 	case p.host && p.router && p.nat:
 		return "let the connection in on the NAT router in front of the client (whose helper also rewrites the PORT/EPRT address): " + router + "; and on the client, if its own firewall filters: " + host
 	case p.host && p.router:

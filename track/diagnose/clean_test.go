@@ -181,6 +181,15 @@ var faultCaptures = map[string][]string{
 	// SYNs to the endpoint of a 227 that answered no command, its
 	// client's own, unanswered (pcaps/synth/scenarios_unsolicited.go).
 	"unsolicited-passive-used.pcap": {CodeDataUnanswered, CodeServerDataError},
+	// Captured on the box that drops data SYNs, or beyond which they are
+	// dropped (pcaps/synth/scenarios_boxdrop.go).
+	"box-router-any-drop.pcap":         {CodeDataUnanswered, CodeServerDataError},
+	"box-router-any-active-drop.pcap":  {CodeActiveBlocked, CodeServerDataError},
+	"box-nat-any-drop.pcap":            {CodeDataUnanswered, CodeServerDataError},
+	"box-router-two-ports-drop.pcapng": {CodeDataUnanswered, CodeServerDataError},
+	"box-router-any-beyond.pcap":       {CodeDataUnanswered, CodeServerDataError},
+	"box-server-host-any-drop.pcap":    {CodeDataUnanswered, CodeServerDataError},
+	"box-dnat-any-drop.pcap":           {CodeDataUnanswered, CodeServerDataError},
 	// A reset at a command after minutes without a line (keepalives
 	// crossing it both ways, or nothing), and the client's own reset
 	// right after a 227 (pcaps/synth/scenarios_ctlrst.go).

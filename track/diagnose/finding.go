@@ -339,6 +339,10 @@ type Finding struct {
 	// connection through to the same endpoint before (wordBefore): no
 	// range is set or opened for it.
 	passiveBefore bool
+	// boxDrop: a data-unanswered whose SYNs the box this capture was
+	// taken on dropped itself (boxDropped): its forward chain is the one
+	// to open.
+	boxDrop bool
 	// otherHost: a passive data failure whose SYNs reached another host
 	// than the session's server (otherHostOf): no range is opened for it,
 	// the balancer or DNAT in front is the fix.

@@ -649,15 +649,22 @@ func (p *passiveFailure) wordUnanswered(f *Finding, v Vantage, why vantageWhy) {
 	if p.wrongAddr {
 		f.Message = p.wrongAddrUnanswered()
 	} else {
+		where := vantageSentence(v, why.because(p.s), dc.SYNs, p.dst, "server", listenerInside(p.s, true))
+		if box := boxDropped(p.s, dc); box != boxNot {
+			where = boxSentence(p.s, dc, box, p.dst)
+			f.boxDrop = true
+		}
 		f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: a firewall is dropping %s. %s",
-			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), themOrIt(dc.SYNs), vantageSentence(v, why.because(p.s), dc.SYNs, p.dst, "server", listenerInside(p.s, true)))
+			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), themOrIt(dc.SYNs), where)
 		f.Message += p.otherFamilyHedge()
 	}
-	if p.wordBefore(f) {
+	if !f.boxDrop && p.wordBefore(f) {
+		// (A box drop's rules are that box's, whatever got through
+		// before.)
 		return
 	}
 	f.Advice = p.rangeAdvice("drop") + nat64Note(p.dst.Unmap())
-	if _, nat64 := nat64Of(p.dst.Unmap()); p.at.router && !p.at.nat && !p.wrongAddr && !p.v6 && !nat64 && !listenerInside(p.s, true) {
+	if _, nat64 := nat64Of(p.dst.Unmap()); p.at.router && !p.at.nat && !p.at.box && !p.wrongAddr && !p.v6 && !nat64 && !listenerInside(p.s, true) {
 		// The packets cannot tell the server's address from a NAT
 		// router's (a capture on its public side): a router that
 		// forwards port 21 and not this one keeps the SYN for itself,
@@ -1086,6 +1093,7 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 	switch dc.Outcome {
 	case track.OutcomeUnanswered:
 		f.Message = activeUnanswered(s, dc, side, why, h)
+		f.boxDrop = boxDropped(s, dc) != boxNot
 	case track.OutcomeRefused:
 		f.Message = fmt.Sprintf("%s the client answered the server's connection back to %s with RST%s: its firewall rejects it, or nothing listened on port %d.", inActiveMode(dc), dc.Server, synLost(dc), dc.Server.Port())
 		if side == VantageClient && dc.SYNs > 0 && !listenerInside(s, false) {
@@ -1193,6 +1201,12 @@ func activeUnanswered(s *track.Session, dc *track.DataConn, side Vantage, why va
 		}
 		return fmt.Sprintf("%s the client at %s answered the server's %s with SYN-ACKs, but the server kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to the server (a firewall or NAT on the return path, or asymmetric routing).",
 			inActiveMode(dc), dc.Server, plural(dc.SYNs, "SYN", "SYNs"))
+	}
+	if box := boxDropped(s, dc); box != boxNot {
+		// (What got through before, and where, says nothing then: the
+		// box the capture was taken on dropped these.)
+		return fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer: a firewall is dropping %s. %s",
+			inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), themOrIt(dc.SYNs), boxSentence(s, dc, box, dc.Server.Addr()))
 	}
 	// vantageSentence speaks of the connecting side and the listener's:
 	// in active mode the server connects and the client listens, so the

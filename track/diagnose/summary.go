@@ -145,6 +145,11 @@ type serverAcc struct {
 	// passiveBefore: data-unanswered findings whose client got through
 	// to the same endpoint before (Finding.passiveBefore).
 	passiveBefore int
+	// boxDrops: data-unanswered findings whose SYNs the box this
+	// capture was taken on dropped (Finding.boxDrop); boxAt, that box's
+	// place (boxPlace) for the change lines when they are all of them.
+	boxDrops int
+	boxAt    place
 	// activeDefaultPort: active-blocked findings of data connections on
 	// RFC 959's default data port (defaultPortWords): no PORT or EPRT,
 	// so no helper rule helps.
@@ -248,6 +253,9 @@ type serverAcc struct {
 	// did not forward the port (externalBlocked), not counted in
 	// activeNoSYN either.
 	activeExternal int
+	// activeBoxDrops: active-blocked findings whose SYNs the box this
+	// capture was taken on dropped (Finding.boxDrop).
+	activeBoxDrops int
 	// lateFallback: data-not-attempted findings of endpoints the client
 	// asked to replace a second or more after they were announced, seen
 	// from where its SYNs would not show (lateFallback): its connect
@@ -821,6 +829,7 @@ func (a *serverAcc) at(p place, to *place) {
 	to.router = to.router || p.router
 	to.nat = to.nat || p.nat
 	to.far = to.far || p.far
+	to.box = to.box && p.box // (the capture's box alone: no other firewall named)
 	switch {
 	case p.answers && !to.answers:
 		to.answers, to.ctl = true, p.ctl
@@ -1225,6 +1234,14 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.passiveBefore {
 			a.passiveBefore++
 		}
+		if f.boxDrop {
+			if a.boxDrops == 0 {
+				a.boxAt = boxPlace(f.Session, dc)
+			} else {
+				a.at(boxPlace(f.Session, dc), &a.boxAt)
+			}
+			a.boxDrops++
+		}
 		if nearer, _ := routerReset(f.Session, dc); nearer && f.Code == CodeDataRefused {
 			a.routerResets++
 		}
@@ -1278,6 +1295,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 		if f.external {
 			a.activeExternal++
+		}
+		if f.boxDrop {
+			a.activeBoxDrops++
 		}
 		if dc != nil && dc.Match == track.MatchDefaultPort {
 			a.activeDefaultPort++

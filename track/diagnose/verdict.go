@@ -72,6 +72,20 @@ type verdictWriter struct {
 	// (dataOutcome, encryptedControl): errors it does not account for
 	// come before it (write).
 	workedLead bool
+	// boxLead: every dropped passive data connection was dropped by the
+	// box this capture was taken on (serverAcc.boxDrops): the open rules
+	// are its forward chain's (passiveOpenAt).
+	boxLead bool
+}
+
+// passiveOpenAt is where the open rules of the passive failures go: the
+// capture's own box when it dropped them all (boxLead), else where the
+// server's passive data connections meet their firewall.
+func (v *verdictWriter) passiveOpenAt() place {
+	if v.boxLead {
+		return v.a.placeOf(v.a.boxAt)
+	}
+	return v.a.placeOf(v.a.passiveAt)
 }
 
 // verdict is a's verdict and change lines under pol, the server's policy.
@@ -601,6 +615,12 @@ func (v *verdictWriter) passiveFailed(code string) {
 	w := passiveWays[i]
 	ps := *a.failPorts[code]
 	byRouter := ""
+	if code == CodeDataUnanswered && a.boxDrops > 0 && a.boxDrops == ps.Count {
+		// (Not a firewall beyond it: the box saw the SYNs arrive and
+		// sent none on, boxDropped.)
+		w.how = "dropped by the box this capture was taken on (its forward chain: a router or firewall between client and server) on %s"
+		v.boxLead = true
+	}
 	if n := a.routerResets; code == CodeDataRefused && n > 0 {
 		// Not the server's RSTs (routerReset): the router's rules
 		// lead the change lines (openLines).
@@ -844,6 +864,12 @@ func (a *serverAcc) activeBlockedVerdict(fam family) (string, []string) {
 		// No PORT or EPRT at all: no helper expects these, and each
 		// transfer reuses the four ends of the one before.
 		return fmt.Sprintf("active data connections from the server back to the client are blocked on RFC 959's default data port: the client sends no PORT or EPRT, so the server connects from its port %d to the client's control port, the same four ends for every transfer of a session, which the previous transfer's connection may still hold in TIME_WAIT (on the client or in a stateful firewall or NAT), and which no FTP helper expects (see active-blocked); use passive mode, or make the client send PORT or EPRT before each transfer", a.addr.Port()-1), nil
+	}
+	if n > 0 && a.activeBoxDrops == n {
+		// The box the capture was taken on saw the server's SYNs
+		// arrive and sent none on (boxDropped): its forward chain.
+		l := []string{"# on the router this capture was taken on, which dropped them: attach the FTP helper, accept what it expects in forward:"}
+		return "active data connections from the server back to the client are dropped by the box this capture was taken on (its forward chain: a router or firewall between server and client; see active-blocked); use passive mode, or let them through on that box with the FTP helper (the change lines)", append(l, helperLines(a.addr.Port(), false, "forward", a.v6)...)
 	}
 	if n > 0 && x == n {
 		// Every one named most likely the client's NAT's public address,
@@ -2023,7 +2049,7 @@ func (v *verdictWriter) changeLines(alsoRules []string) []string {
 		// No known range to open. Where the firewall's range is known and
 		// the server strays outside it, moving the server is the fix.
 		v.openRules = append(v.openRules, nat64Lines(a.addr.Addr())...)
-		v.openRules = append(v.openRules, v.d.noRangeRules(v.fam, a.passiveFamilies, a.placeOf(a.passiveAt).withPublic(v.pol.Public()), a.exampleRange(!v.fam.noPassive))...)
+		v.openRules = append(v.openRules, v.d.noRangeRules(v.fam, a.passiveFamilies, v.passiveOpenAt().withPublic(v.pol.Public()), a.exampleRange(!v.fam.noPassive))...)
 		v.named = true
 	}
 	if v.stopped && len(v.openRules) > 0 {
@@ -2073,7 +2099,7 @@ func (v *verdictWriter) addOpen(rs policy.Ranges) {
 	}
 	// (--public-address: the address a DNAT matches when the packets
 	// show none.)
-	at := a.placeOf(a.passiveAt).withPublic(pol.Public())
+	at := v.passiveOpenAt().withPublic(pol.Public())
 	v.openRules = append(v.openRules, nat64Lines(a.addr.Addr())...)
 	v.openRules = append(v.openRules, openLinesIn(v.fam, at, rs, a.passiveFamilies)...)
 	// A rule in the syntax of the server's system: say which family
