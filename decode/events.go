@@ -326,9 +326,14 @@ type ControlEvent struct {
 	// the connection (a FIN, an RST): its line end may have been sent
 	// after the capture stopped.
 	CaptureEnded bool
-	Dropped      int         // bytes of an over-long line that were discarded
-	Line         string      // ControlJunk: the line
-	Closed       CloseReason // ControlClose: why the connection ended
+	// RestNotCaptured, on a command: a capture gap took the rest of its
+	// line (a snap length shorter than the segment, lost segments), not
+	// the connection: the line, its end with it, went on to the server,
+	// and Command.Arg is only its start.
+	RestNotCaptured bool
+	Dropped         int         // bytes of an over-long line that were discarded
+	Line            string      // ControlJunk: the line
+	Closed          CloseReason // ControlClose: why the connection ended
 	// ClientClosed, on ControlClose by CloseFIN or CloseRST: the client
 	// sent the first FIN in order, or the RST (false: the server did, or
 	// it is not known).

@@ -180,6 +180,10 @@ const (
 	// flushCaptureEnd: the capture's end, with the line under way
 	// (ControlEvent.CaptureEnded).
 	flushCaptureEnd
+	// flushGap: a capture gap took the line's rest (a snap length, lost
+	// segments): the line went on to the server, its end with it
+	// (ControlEvent.RestNotCaptured).
+	flushGap
 )
 
 // authStage is where a session stands with AUTH (sessionParser.auth).
@@ -1033,6 +1037,23 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 			need = len("\r\n")
 		}
 		p.gapHeldEnd = p.gapHeldEnd || n >= need
+		if head := p.split[d].Head(5); !p.passNext && !p.has(flagGapLine) && !looksLikePass(head) && startsCommand(head, p.split[d].Pending()) {
+			// A command the gap cuts (tcpdump -s 128: "RETR
+			// /long/path/fi", or only its CRLF) is still the command its
+			// reply answers: delivered now, its argument as far as the
+			// capture holds it, a PORT, EPRT or LPRT's endpoint taken
+			// only if whole (endpointCut), instead of dropped with the
+			// line, its reply said to answer a command the gap took, a
+			// 550 to it lost and a transfer's data connection left
+			// unannounced. (Not a PASS or ACCT, nor a line that may be a
+			// password or its tail, passNext or after a gap: dropped with
+			// the line as before, the gap's own rules hiding a refusal
+			// that repeats it, which a password's head as a command,
+			// fingerprinted, would not.)
+			p.flushing = flushGap
+			p.split[d].Flush(p.clientLine)
+			p.flushing = flushNone
+		}
 		// Whatever came before (a login over: a re-login, a REIN), the
 		// lost bytes may hold a USER and PASS, or a part of a password
 		// line ("PASS " before "Hunter2\r\n", a byte of "Hunter2"),
@@ -1040,14 +1061,6 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 		// bob/Hunter2"), after the client's next line (a QUIT) is seen
 		// too (gapBudget).
 		p.unseenLines(p.owed, n)
-		if !p.passNext && startsActiveAnnounce(p.split[d].Head(5)) {
-			// A PORT, EPRT or LPRT the gap cuts (tcpdump -s 72) is still
-			// the command its reply answers: delivered now, its endpoint
-			// taken only if whole (endpointCut), instead of dropped with
-			// the line, its reply said to answer a command the gap took
-			// and its transfer's data connection left unannounced.
-			p.split[d].Flush(p.clientLine)
-		}
 		if p.replies.Open() {
 			p.set(flagReplyHeard|flagSpokeAfter, true)
 		}
@@ -1435,7 +1448,7 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 	}
 	p.cutCode = 0 // the next reply may answer this line
 	cmd, err := ftp.ParseCommand(l.Text)
-	if l.Unterminated && err == nil {
+	if l.Unterminated && err == nil && p.flushing != flushGap {
 		cmd.Anomaly |= ftp.CmdUnterminated
 	}
 	// The line a client sends after a 331 (or after a PASS that carried
@@ -1549,6 +1562,7 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 	e.Urgent = p.urgent[dirClient] != urgentNone
 	e.UrgentEnd = p.urgent[dirClient] == urgentLineEnd
 	e.CaptureEnded = l.Unterminated && p.flushing == flushCaptureEnd
+	e.RestNotCaptured = l.Unterminated && p.flushing == flushGap
 	e.Secret = secret || cmd.Verb == "PASS" || cmd.Verb == "ACCT"
 	p.urgent[dirClient] = urgentNone
 	switch {
@@ -2677,17 +2691,23 @@ func lastNumberOpen(line string, max int) bool {
 	return n*10 <= max
 }
 
-// startsActiveAnnounce tells whether a client line begins with PORT,
-// EPRT or LPRT and a space, in any case.
-func startsActiveAnnounce(b []byte) bool {
-	if len(b) < 5 || b[4] != ' ' {
+// startsCommand tells whether a client line of which the capture holds
+// the first pending bytes, head its first five, begins with a known
+// verb (decode/ftp's table, in any case) followed by a space, or is that
+// verb alone: a command whatever the bytes after it.
+func startsCommand(head []byte, pending int) bool {
+	n := 0
+	for n < len(head) && n < 4 && isLetter(head[n]) {
+		n++
+	}
+	if n < 3 || !(n < len(head) && head[n] == ' ' || n == pending) {
 		return false
 	}
-	switch strings.ToUpper(string(b[:4])) {
-	case "PORT", "EPRT", "LPRT":
-		return true
+	var up [4]byte
+	for i := range n {
+		up[i] = head[i] &^ 0x20
 	}
-	return false
+	return ftp.IsKnownVerb(string(up[:n]))
 }
 
 // noUnixNano marks a time UnixNano cannot hold (before 1678 or after

@@ -11,6 +11,8 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
 // cutSrv sends line from the server as one segment of which the capture
@@ -253,5 +255,59 @@ func TestSnapCutTLSRecordMovesTheStream(t *testing.T) {
 	}
 	if !slices.Equal(closes, []CloseReason{CloseRST}) {
 		t.Errorf("closes %v; want [%v]", closes, CloseRST)
+	}
+}
+
+// TestCommandCutBySnapLengthKept guards a client line whose start the
+// capture holds and whose rest a snap length cut (tcpdump -s 128: a
+// long path, or only its CRLF): it is the command its reply answers,
+// delivered at the cut with its argument's start and RestNotCaptured,
+// not dropped with its line (which left its 550 answering a command lost
+// in a gap, and a transfer without its command). A PASS stays secret; a
+// line that is not a command's start is still dropped.
+func TestCommandCutBySnapLengthKept(t *testing.T) {
+	for _, tc := range []struct {
+		name, line string
+		keep       int
+		want, arg  string
+		rest       bool
+	}{
+		{"RETR with its path cut", "RETR /srv/ftp/exports/2026/missing_file_number_0.csv\r\n", 30, "220 RETR gap-c24 550 QUIT 221", "/srv/ftp/exports/2026/mis", true},
+		{"RETR with only its CRLF cut", "RETR /srv/ftp/exports/2026/blocked.bin\r\n", 38, "220 RETR gap-c2 550 QUIT 221", "/srv/ftp/exports/2026/blocked.bin", true},
+		{"a verb alone, its CRLF cut", "CDUP\r\n", 4, "220 CDUP gap-c2 550 QUIT 221", "", true},
+		{"USER cut in its name", "USER svc_backup_transfer@corp.example.com\r\n", 20, "220 USER gap-c23 550 QUIT 221", "svc_backup_tran", true},
+		{"a PASS cut is not delivered", "PASS hunter2-long-secret-words\r\n", 12, "220 gap-c20 550 QUIT 221", "", false},
+		{"not a verb: dropped", "XYZW something long here and more\r\n", 10, "220 gap-c25 550 QUIT 221", "", false},
+		{"a verb cut inside itself: dropped", "RETR /srv/ftp/exports/2026/file.csv\r\n", 3, "220 gap-c34 550 QUIT 221", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, _, v := openConv(t)
+			v.srv("220 hello\r\n")
+			v.cutCli(tc.line, tc.keep, FlagACK|FlagPSH)
+			v.srv("550 no.\r\n")
+			v.cli("QUIT\r\n")
+			v.srv("221 bye\r\n")
+			v.d.Finish()
+			if got := story(rec, false); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+			for _, e := range rec.control {
+				if e.Kind != ControlCommand || e.Command.Verb == "QUIT" {
+					continue
+				}
+				if e.Command.Anomaly&ftp.CmdUnterminated != 0 {
+					t.Errorf("%s marked unterminated: it was sent whole, the capture cut it", e.Command.Verb)
+				}
+				if e.RestNotCaptured != tc.rest {
+					t.Errorf("RestNotCaptured %v, want %v", e.RestNotCaptured, tc.rest)
+				}
+				if !e.Secret && e.Command.Arg != tc.arg {
+					t.Errorf("arg %q, want %q", e.Command.Arg, tc.arg)
+				}
+				if e.Secret && strings.Contains(e.Command.Arg, "hunter") && e.Command.Verb != "PASS" {
+					t.Errorf("the password shown: %+v", e.Command)
+				}
+			}
+		})
 	}
 }

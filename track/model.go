@@ -218,8 +218,9 @@ type Command struct {
 	Junk bool
 	// bits: cmdRepeat, the line is the one the command before it, sent in
 	// the same packet, had its final reply to (skipped); cmdUrgentEnd,
-	// its urgent byte was its line feed; cmdCaptureEnded, the capture
-	// ended with it under way (CaptureEnded); cmdKept, the
+	// its urgent byte was its line feed; cmdCapturedCut, the capture
+	// cut it, at its end or by a gap (CaptureEnded, RestNotCaptured);
+	// cmdKept, the
 	// command is in its session's full transcript (Session.Commands of a
 	// session that keeps one), not left out by its bound: its data
 	// connections are shown under it there (kept). (One byte for both:
@@ -307,9 +308,11 @@ const (
 	// cmdUrgentEnd, with Urgent: the urgent byte was the line's own line
 	// feed (decode.ControlEvent.UrgentEnd).
 	cmdUrgentEnd
-	// cmdCaptureEnded, with ftp.CmdUnterminated: the capture ended with
-	// the line under way (decode.ControlEvent.CaptureEnded).
-	cmdCaptureEnded
+	// cmdCapturedCut: the capture, not the connection, cut the line:
+	// with ftp.CmdUnterminated, the capture ended with the line under way
+	// (decode.ControlEvent.CaptureEnded); without it, a capture gap took
+	// the line's rest, sent whole (decode.ControlEvent.RestNotCaptured).
+	cmdCapturedCut
 	// cmdUnconfirmed: the command's bytes were never acknowledged by the
 	// server, and the client's own FIN, or an RST in its name, stood at
 	// them (decode.ControlUnconfirmed): not taken (unconfirmed.go).
@@ -336,7 +339,16 @@ func (c *Command) Shifted() bool { return c.bits&cmdShifted != 0 }
 // (ftp.CmdUnterminated), was cut by the capture's end rather than by
 // the connection's: its line end may have come after the capture
 // stopped.
-func (c *Command) CaptureEnded() bool { return c.bits&cmdCaptureEnded != 0 }
+func (c *Command) CaptureEnded() bool {
+	return c.bits&cmdCapturedCut != 0 && c.Anomaly&ftp.CmdUnterminated != 0
+}
+
+// RestNotCaptured tells whether a capture gap took the rest of c's line
+// (the snap length, lost segments): the server got it whole; Arg is the
+// start the capture holds.
+func (c *Command) RestNotCaptured() bool {
+	return c.bits&cmdCapturedCut != 0 && c.Anomaly&ftp.CmdUnterminated == 0
+}
 
 // urgentEnd tells whether c's urgent byte was its own line feed
 // (cmdUrgentEnd): a server that does not read urgent data inline never

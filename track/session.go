@@ -34,8 +34,8 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	if e.UrgentEnd {
 		c.bits |= cmdUrgentEnd
 	}
-	if e.CaptureEnded {
-		c.bits |= cmdCaptureEnded
+	if e.CaptureEnded || e.RestNotCaptured {
+		c.bits |= cmdCapturedCut
 	}
 	if e.Endpoint.Via != 0 && !e.Endpoint.Smuggled {
 		c.EndpointVia = e.Endpoint.Via

@@ -299,6 +299,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 	w.boolOmit("refused", c.Refused)
 	w.intOmit("dropped_bytes", int64(c.Dropped))
 	w.boolOmit("unterminated", c.Anomaly&ftp.CmdUnterminated != 0)
+	w.boolOmit("rest_not_captured", c.RestNotCaptured())
 	if c.Anomaly&ftp.CmdUnterminated != 0 && c.CaptureEnded() {
 		w.str("unterminated_by", "capture-end")
 	}

@@ -1143,6 +1143,9 @@ func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 		extra += "  " + p.warn.Sprint(tabNote(c.Verb))
 	}
 	switch {
+	case c.RestNotCaptured():
+		// (Sent whole: the capture holds its start.)
+		extra += "  " + p.warn.Sprint("[rest of the line not captured]")
 	case c.Anomaly&ftp.CmdUnterminated == 0:
 	case c.CaptureEnded():
 		// (Its line end may have come after the capture stopped: the
