@@ -52,7 +52,9 @@
 // lines at its own bound reads as a command of its own.
 //
 // Data connections are not reassembled unless asked: decode hands their
-// headers on (Segment, with the payload length from the IP header) and
+// headers on (Segment, with the payload length from the IP header, or
+// from the frame's length where an offload left that 0 or stale:
+// lengthFromFrame, counted) and
 // keeps nothing of them. With Options.DataPayload and a handler that
 // implements PayloadHandler (file extraction), a payload table follows the
 // connections the handler wants from their SYN, else their SYN-ACK, else

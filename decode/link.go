@@ -284,17 +284,18 @@ const maxNotIPTypes = 8
 
 // linkCounts are the decoder's own link counters (Decoder.link).
 type linkCounts struct {
-	ipBeyondFrame, optionsCut, tunnelsNotFollowed uint64 // Stats' counters of the same names
-	tunnels                                       uint32 // bit per tunnelKind met
-	unknown                                       [maxUnknownLinks]LinkTypeCount
-	unknownInputs                                 [maxUnknownLinks]LinkInputs // unknown's, by index
-	nUnknown                                      int
-	notIP                                         [maxNotIPTypes]EtherTypeCount
-	nNotIP                                        int
-	notIPOther                                    uint64 // frames of the EtherTypes past notIP's
-	notTCPKinds                                   [maxNotTCPKinds]ProtocolCount
-	nNotTCP                                       int
-	notTCPOther                                   uint64 // packets of the kinds past notTCPKinds'
+	ipBeyondFrame, optionsCut, tunnelsNotFollowed  uint64 // Stats' counters of the same names
+	ipLengthZero, ipLengthZeroShort, ipLengthStale uint64 // (the same)
+	tunnels                                        uint32 // bit per tunnelKind met
+	unknown                                        [maxUnknownLinks]LinkTypeCount
+	unknownInputs                                  [maxUnknownLinks]LinkInputs // unknown's, by index
+	nUnknown                                       int
+	notIP                                          [maxNotIPTypes]EtherTypeCount
+	nNotIP                                         int
+	notIPOther                                     uint64 // frames of the EtherTypes past notIP's
+	notTCPKinds                                    [maxNotTCPKinds]ProtocolCount
+	nNotTCP                                        int
+	notTCPOther                                    uint64 // packets of the kinds past notTCPKinds'
 }
 
 // unknownLink counts a frame of a link type not decoded, read from input

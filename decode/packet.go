@@ -63,7 +63,7 @@ type layerSet struct {
 	sll2    linuxSLL2
 	lo      layers.Loopback
 	ip4     layers.IPv4
-	ip6     layers.IPv6
+	ip6     ip6Layer
 	ip6ext  layers.IPv6ExtensionSkipper
 	ip6frag layers.IPv6Fragment
 	icmp4   layers.ICMPv4
@@ -113,6 +113,35 @@ func newLayerSet(only ...int) *layerSet {
 		s.parsers[i] = p
 	}
 	return s
+}
+
+// ip6Layer is gopacket's IPv6 layer that also takes a payload length of 0
+// with no Hop-by-Hop header: Linux BIG TCP's super-segment (since 6.x the
+// stack drops the RFC 2675 jumbo option, and a capture on the host sees
+// the packet so), whose length is the frame's (lengthFromFrame). gopacket
+// refuses it (with an error built per packet): it is read here as gopacket
+// reads a header, its payload the rest of the frame.
+type ip6Layer struct {
+	layers.IPv6
+	bigTCP bool // payload length 0, no jumbo option
+}
+
+func (l *ip6Layer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	l.bigTCP = len(data) >= 40 && data[4] == 0 && data[5] == 0 && layers.IPProtocol(data[6]) != layers.IPProtocolIPv6HopByHop
+	if !l.bigTCP {
+		return l.IPv6.DecodeFromBytes(data, df)
+	}
+	ip := &l.IPv6
+	ip.Version = data[0] >> 4
+	ip.TrafficClass = uint8(binary.BigEndian.Uint16(data[0:2]) >> 4)
+	ip.FlowLabel = binary.BigEndian.Uint32(data[0:4]) & 0x000FFFFF
+	ip.Length = 0
+	ip.NextHeader = layers.IPProtocol(data[6])
+	ip.HopLimit = data[7]
+	ip.SrcIP, ip.DstIP = data[8:24], data[24:40]
+	ip.HopByHop = nil
+	ip.BaseLayer = layers.BaseLayer{Contents: data[:40], Payload: data[40:]}
+	return nil
 }
 
 // linuxSLL2 is gopacket's Linux cooked header v2 with the protocol of an
@@ -325,6 +354,7 @@ func (d *Decoder) Stats() Stats {
 	st.BeyondWindow = d.ctl.pool.beyondWindow
 	st.SYNDataDropped = d.ctl.pool.synData
 	st.IPBeyondFrame, st.TCPOptionsCut, st.TunnelsNotFollowed = d.link.ipBeyondFrame, d.link.optionsCut, d.link.tunnelsNotFollowed
+	st.IPLengthZero, st.IPLengthZeroShort, st.IPLengthStale = d.link.ipLengthZero, d.link.ipLengthZeroShort, d.link.ipLengthStale
 	return st
 }
 
@@ -499,7 +529,7 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 				wire -= h.ActualLength
 			}
 			if ls.ip6.Length == 0 {
-				wire = -1 // jumbogram: trust what was captured
+				wire = jumboLength(ls.ip6.HopByHop) // -1: BIG TCP's, from the frame
 			}
 		case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Destination:
 			proto, transport = ls.ip6ext.NextHeader, ls.ip6ext.Payload
@@ -518,6 +548,9 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	}
 	if innerV6 && wire >= 0 {
 		wire -= ip6Payload - len(transport) // less the extension headers
+	}
+	if proto == layers.IPProtocolTCP && depth == 0 && ipLayers == 1 && !tunnel && !fragment {
+		transport, wire = d.lengthFromFrame(ls, innerV6, transport, wire, p.Truncated, ci)
 	}
 	if ipLayers > 1 || tunnel {
 		d.stats.Decapsulated++
@@ -585,6 +618,86 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 		d.link.notTCP(proto, innerUDPPort(ls, proto))
 		d.countNotFollowed(ls, proto)
 	}
+}
+
+// jumboLength is the TCP segment's length by an RFC 2675 jumbo payload
+// option (the option's length counts the Hop-by-Hop header), -1 if there
+// is none.
+func jumboLength(h *layers.IPv6HopByHop) int {
+	if h == nil {
+		return -1
+	}
+	for _, o := range h.Options {
+		if o.OptionType == layers.IPv6HopByHopOptionJumbogram && len(o.OptionData) == 4 {
+			return int(binary.BigEndian.Uint32(o.OptionData)) - h.ActualLength
+		}
+	}
+	return -1
+}
+
+// Offloads leave IP lengths that are not the packet's: a super-segment of
+// TCP segmentation offload (IPv4) or BIG TCP (IPv6, no jumbo option)
+// captured before the NIC cuts it says 0, and a frame that large receive
+// offload merged keeps the length of its first segment (stale). The
+// frame's own length (its original length; the capture source took off
+// an FCS the file declares) is the packet's then.
+const (
+	// minFrame is the shortest Ethernet frame without its FCS: shorter
+	// ones are padded to it, so the bytes of a frame of at most minFrame
+	// past the TCP header may be padding, not payload.
+	minFrame = 60
+	// lroMinFrame: a frame longer than the longest standard Ethernet
+	// frame (1500 bytes of IP, an 802.1Q tag) whose bytes past the IP
+	// length, beyond what padding or a device's trailer add (lroMinExtra),
+	// carry the TCP stream on is one LRO merged.
+	lroMinFrame = 1518
+	lroMinExtra = 64
+)
+
+// lengthFromFrame returns the TCP segment (transport: from its header to
+// where the IP length ends it, or to the end of the captured frame when
+// that length is 0) and its length on the wire, read from the frame where
+// the innermost IP header's length is an offload's (0 or stale: above);
+// else transport and wire as they were. The frame's bytes are taken only
+// where transport lies in it, so a header rebuilt or peeled is never
+// measured by an outer frame. Each use is counted.
+func (d *Decoder) lengthFromFrame(ls *layerSet, v6 bool, transport []byte, wire int, truncated bool, ci gopacket.CaptureInfo) ([]byte, int) {
+	if len(transport) < 13 {
+		return transport, wire
+	}
+	at := cap(d.frame) - cap(transport) // transport's offset in the frame
+	if at < 0 || at >= len(d.frame) || &d.frame[at] != &transport[0] {
+		return transport, wire
+	}
+	frameLen := max(ci.Length, len(d.frame)) // on the wire (an FCS the file declares is gone: capture.stripFCS)
+	rest := frameLen - at                    // TCP's bytes by the frame
+	held := min(len(d.frame)-at, rest)       // of those, the captured
+	hdr := int(transport[12]>>4) * 4         // the TCP header's length
+	var zero bool
+	if v6 {
+		zero = ls.ip6.bigTCP
+	} else {
+		zero = len(ls.ip4.Contents) >= 4 && ls.ip4.Contents[2]|ls.ip4.Contents[3] == 0
+	}
+	switch {
+	case held < 0 || rest < hdr:
+		return transport, wire
+	case zero && frameLen <= minFrame:
+		if held > hdr {
+			d.link.ipLengthZeroShort++ // bytes past the header: padding, maybe
+		}
+		return transport[:min(hdr, held)], hdr
+	case zero:
+		d.link.ipLengthZero++
+	case wire >= 0 && wire > hdr && frameLen > lroMinFrame && rest-wire >= lroMinExtra:
+		d.link.ipLengthStale++
+	default:
+		return transport, wire
+	}
+	if rest > held && !truncated {
+		d.stats.Truncated++ // the snap length cut what the frame's length says
+	}
+	return transport[:held], rest
 }
 
 // countNotFollowed counts a packet of a tunnel not followed, if it is one
@@ -715,7 +828,7 @@ func (d *Decoder) defragment(ls *layerSet, cut bool, ci gopacket.CaptureInfo, v4
 	if v4 {
 		f = readFragment4(&ls.ip4)
 	} else {
-		f = readFragment6(&ls.ip6, &ls.ip6frag, cut)
+		f = readFragment6(&ls.ip6.IPv6, &ls.ip6frag, cut)
 	}
 	v, pkt := d.addFragment(&f, ci.Timestamp)
 	switch v {

@@ -132,6 +132,19 @@ type Stats struct {
 	// corrupted before the capture saw it, not cut by the snap length
 	// (those are Truncated). The bytes missing count as lost.
 	IPBeyondFrame uint64 `json:"ip_beyond_frame,omitempty"`
+	// IPLengthZero: TCP segments whose IP length is 0 (a super-segment
+	// of TCP segmentation offload or IPv6 BIG TCP, captured on the
+	// sending host before the NIC cut it), and IPLengthStale: segments
+	// in a frame that large receive offload merged, the IP length its
+	// first segment's (the frame more than 1518 bytes, at least 64 past
+	// the IP length): their length is read from the frame's original
+	// length, less its FCS; what the snap length cut of it is Truncated.
+	// IPLengthZeroShort: IPv4 segments of length 0 in a frame of at most
+	// 60 bytes, whose bytes past the TCP header may be Ethernet padding:
+	// read with no payload.
+	IPLengthZero      uint64 `json:"ip_length_zero,omitempty"`
+	IPLengthStale     uint64 `json:"ip_length_stale,omitempty"`
+	IPLengthZeroShort uint64 `json:"ip_length_zero_short,omitempty"`
 	// TCPOptionsCut: TCP segments whose options the snap length cut,
 	// read from their fixed header (a SYN's window scale taken as
 	// unknown: the largest); counted among Truncated's frames too.

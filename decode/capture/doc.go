@@ -42,6 +42,11 @@
 //
 // # Packets and their lifetime
 //
+// An Ethernet frame the file says ends with an FCS (pcap's FCS bits in
+// the link type field, pcapng's if_fcslen) is returned without it, its
+// lengths too (stripFCS): decode reads a frame's length as its packet's
+// where an offload left the IP length 0.
+//
 // Next returns one packet per call together with its link type. In pcap
 // that is the file's link type; in pcapng it is the link type of the
 // interface the packet came on, so Ethernet, Linux SLL and raw IP packets

@@ -103,6 +103,9 @@ type ngFrame struct {
 	idbOpen, idbFilter, filterLong bool
 	filterText                     []byte
 	filterLeft                     int
+	// fcsSeen: an interface described so far had an if_fcslen (passed
+	// on as optCarrier).
+	fcsSeen bool
 }
 
 // ngIface is what ngFrame keeps of an interface: see tsresol and drops.
@@ -124,6 +127,14 @@ const (
 	optIfdrop   = 5  // isb_ifdrop
 	optOsdrop   = 7  // isb_osdrop
 	optIfFilter = 11 // if_filter
+	optFcslen   = 13 // if_fcslen
+	// optCarrier is the code an interface's if_fcslen is passed on
+	// under: if_os, whose string pcapgo keeps per interface and ftpsniff
+	// reads no other way (a real if_os is dropped), so that the FCS
+	// length reaches ngSource.Next with the interface of each packet as
+	// pcapgo has it (ngFrame reads ahead of pcapgo: a table of its own
+	// could be a later section's).
+	optCarrier = 12
 	// optDropped replaces the code of an option pcapgo must not keep: a
 	// code no block type defines (the draft leaves 0x8000 and above to
 	// local use), which pcapgo reads into its one reused buffer and drops.
@@ -528,10 +539,15 @@ func (f *ngFrame) option() error {
 	f.valLeft = v
 	f.want, f.valN = 0, 0
 	if f.typ != blockIDB || code != optTsresol && code != optTsoffset {
+		kept := uint16(optDropped)
+		if f.typ == blockIDB && code == optFcslen && n == 1 {
+			kept = optCarrier
+			f.fcsSeen = true
+		}
 		if f.big {
-			binary.BigEndian.PutUint16(f.optHdr[0:], optDropped)
+			binary.BigEndian.PutUint16(f.optHdr[0:], kept)
 		} else {
-			binary.LittleEndian.PutUint16(f.optHdr[0:], optDropped)
+			binary.LittleEndian.PutUint16(f.optHdr[0:], kept)
 		}
 	}
 	switch {

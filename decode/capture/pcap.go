@@ -19,6 +19,9 @@ type pcapFormat struct {
 	big   bool   // order is big-endian (record reads it without the interface call)
 	nanos uint32 // nanoseconds per unit of the fraction field: 1 or 1000
 	link  layers.LinkType
+	// fcs is the FCS bytes each Ethernet frame ends with, by the FCS bits
+	// of the header's link type field (0: none; stripFCS).
+	fcs int
 	// snaplen is the header's; 0 (some writers' "unknown") counts no
 	// record as longer. msgSnap is the snap length a length error names.
 	snaplen int
@@ -67,7 +70,12 @@ func parsePcapHeader(hdr []byte) (f pcapFormat, unsupported string) {
 	snap := f.order.Uint32(hdr[16:20])
 	f.snaplen = int(snap)
 	f.msgSnap = min(snap, maxRecord)
-	f.link = layers.LinkType(f.order.Uint32(hdr[20:24]))
+	lt := f.order.Uint32(hdr[20:24])
+	f.link = layers.LinkType(lt)
+	f.fcs = 0
+	if lt&0x04000000 != 0 {
+		f.fcs = int(lt>>28) * 2 // the F bit: the FCS length in 16-bit words
+	}
 	return f, ""
 }
 
@@ -207,7 +215,28 @@ func (s *pcapSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, erro
 	}
 	s.tally(ci, &s.stats)
 	s.packets++
+	if s.fcs > 0 && s.link == layers.LinkTypeEthernet {
+		data = stripFCS(data, &ci, s.fcs)
+	}
 	return data, ci, s.link, nil
+}
+
+// stripFCS returns data, a frame that ends with fcs bytes of FCS (pcap's
+// FCS bits, pcapng's if_fcslen), without them, and ci's lengths without
+// them: no checksum of the link is taken for the frame's bytes, where a
+// frame's length is read as its packet's (decode: an IP length of 0 from
+// segmentation offload). What the snap length cut of the frame is cut
+// from the FCS first.
+func stripFCS(data []byte, ci *gopacket.CaptureInfo, fcs int) []byte {
+	if ci.Length < fcs {
+		return data
+	}
+	ci.Length -= fcs
+	if n := len(data); n > ci.Length {
+		data = data[:ci.Length]
+		ci.CaptureLength = ci.Length
+	}
+	return data
 }
 
 // shortRead is the error for a record the input ended inside: the reader's

@@ -233,6 +233,9 @@ func (s *blockPcap) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error
 	}
 	s.tally(ci, &s.stats)
 	s.packets++
+	if s.fcs > 0 && s.link == layers.LinkTypeEthernet {
+		data = stripFCS(data, &ci, s.fcs)
+	}
 	return data, ci, s.link, nil
 }
 

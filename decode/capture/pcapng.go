@@ -69,5 +69,23 @@ func (s *ngSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error)
 		s.otherLinks = true
 	}
 	s.packets++
+	if s.frame.fcsSeen && link == layers.LinkTypeEthernet && ci.InterfaceIndex < s.r.NInterfaces() {
+		if in, err := s.r.Interface(ci.InterfaceIndex); err == nil && len(in.OS) == 1 {
+			data = stripFCS(data, &ci, fcsBytes(in.OS[0]))
+		}
+	}
 	return data, ci, link, nil
+}
+
+// fcsBytes reads an if_fcslen: the draft says bits, and some writers put
+// bytes; an Ethernet FCS is 2 or 4 bytes, 16 or 32 bits, so the value
+// tells which. Any other value is no FCS length (0).
+func fcsBytes(v byte) int {
+	switch v {
+	case 2, 4:
+		return int(v)
+	case 16, 32:
+		return int(v) / 8
+	}
+	return 0
 }

@@ -46,6 +46,7 @@ func scenarios() []scenario {
 		{"epsv-filtered.pcap", built(epsvFiltered)},
 		{"range-exhausted.pcap", built(rangeExhausted)},
 		{"extract-gap.pcap", built(extractGap)},
+		{"offload-lengths.pcap", built(offloadLengths)},
 		{"extract-abort.pcap", built(extractAbort)},
 		{"extract-rest.pcap", built(extractRest)},
 		{"extract-type-a.pcap", built(extractTypeA)},
