@@ -948,15 +948,8 @@ func (t *controlTable) segmentIn(cs *controlConn, s *Segment) {
 		return // closed (removed) while its bytes were read (both FINs)
 	}
 	if s.Flags.Has(FlagACK) {
-		// What this segment says of the other direction's bytes: its
-		// sender is alive, and may hold bytes beyond those it lacks.
-		o := 1 - d
-		if cs.asm.stall != nil {
-			cs.asm.receiverHeard(o, s.TS)
-		}
-		if h := &cs.asm.half[o]; h.started && int32(s.Ack-h.next) < 0 && sackBeyond(t.d.sum.raw, s.Ack) {
-			cs.asm.noteSACK(o, s.Ack)
-		}
+		// (A SACK starts the stall watch here: ackNews.)
+		t.ackNews(cs, d, s)
 	}
 	if cs.asm.stall != nil {
 		t.stallNews(cs, s)

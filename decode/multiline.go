@@ -1,10 +1,6 @@
 package decode
 
-import (
-	"strings"
-
-	"github.com/ftpsniff/ftpsniff/decode/ftp"
-)
+import "github.com/ftpsniff/ftpsniff/decode/ftp"
 
 // A multi-line 227, 228 or 229 may name an endpoint on more than one of
 // its lines, and clients read it differently: curl takes the last line's,
@@ -44,7 +40,7 @@ func lastLineEndpoint(r *ftp.Reply, first Endpoint) Endpoint {
 	switch r.Code {
 	case 227:
 		ap, form, err := ftp.ParsePASV(last)
-		if err != nil || form == ftp.FormPortOnly || form == ftp.FormBare && !containsFold(last, "passive") {
+		if err != nil || form == ftp.FormPortOnly || form == ftp.FormBare && !ftp.ContainsFold(last, "passive") {
 			return Endpoint{}
 		}
 		alt = Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}
@@ -67,15 +63,4 @@ func lastLineEndpoint(r *ftp.Reply, first Endpoint) Endpoint {
 		return Endpoint{}
 	}
 	return alt
-}
-
-// containsFold tells whether s holds word, an ASCII lower-case word, in
-// any case.
-func containsFold(s, word string) bool {
-	for i := 0; i+len(word) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(word)], word) {
-			return true
-		}
-	}
-	return false
 }

@@ -129,6 +129,24 @@ func (r *reassembler) noteSACK(d int, ack uint32) {
 	}
 }
 
+// ackNews reads what s, an acknowledgment sent by direction d of cs,
+// says of the other direction's bytes: their receiver is alive
+// (receiverHeard), and holds bytes past those it lacks (a SACK:
+// noteSACK). A SACK makes the stall watch when there is none: the
+// cleartext path (segmentIn) calls it for every ACK, so that a copy
+// sent later finds the SACK; the TLS path (handshakeSegment) only once a
+// copy made the watch (a TLS control connection with no copy sent again
+// keeps the bare pointer).
+func (t *controlTable) ackNews(cs *controlConn, d int, s *Segment) {
+	o := 1 - d
+	if cs.asm.stall != nil {
+		cs.asm.receiverHeard(o, s.TS)
+	}
+	if h := &cs.asm.half[o]; h.started && int32(s.Ack-h.next) < 0 && sackBeyond(t.d.sum.raw, s.Ack) {
+		cs.asm.noteSACK(o, s.Ack)
+	}
+}
+
 // receiverHeard records a segment of the receiver of direction d's bytes
 // at ts: after the first copy, it is alive and still lacks them.
 func (r *reassembler) receiverHeard(d int, ts time.Time) {

@@ -106,11 +106,8 @@ func (t *controlTable) handshakeSegment(cs *controlConn, w *tlsHandshake, d int,
 		cs.asm.resent(d, s.Seq, s.TS, n)
 	}
 	if s.Flags.Has(FlagACK) && cs.asm.stall != nil {
-		o := 1 - d
-		cs.asm.receiverHeard(o, s.TS)
-		if h := &cs.asm.half[o]; h.started && int32(s.Ack-h.next) < 0 && sackBeyond(t.d.sum.raw, s.Ack) {
-			cs.asm.noteSACK(o, s.Ack)
-		}
+		// (Not a SACK alone: made by a copy only. ackNews.)
+		t.ackNews(cs, d, s)
 	}
 	if n > 0 && !w.read(d, s.Seq, s.Payload, n, s.TS) {
 		// Completed, or the client's walk was lost: nothing more to say.

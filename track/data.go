@@ -3405,7 +3405,8 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		dc.seqInit[dir] = true
 		dc.acked[dir] = dc.seqHi[dir]
 	}
-	if dc.finHole != 0 {
+	if dc.finHole != 0 && !s.Flags.Has(decode.FlagRST) {
+		// (An RST was read above, by its verdict.)
 		dc.finHoleReceiver(dir, s)
 	}
 	if s.Flags.Has(decode.FlagACK) && !s.Flags.Has(decode.FlagRST) && dc.seqInit[dir^1] {

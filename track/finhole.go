@@ -23,7 +23,7 @@ import (
 // DataConn.finHole bits, per direction d (shifted by d).
 const (
 	// finHoleOpen: d's FIN came past bytes the capture never saw, and
-	// its receiver has not acknowledged them all; ackTop[d] holds where
+	// its receiver has not acknowledged them all; holeFrom(d) is where
 	// the bytes it has not acknowledged begin (finHoleStart), the FIN's
 	// sequence number is seqHi[d].
 	finHoleOpen = 1
@@ -35,9 +35,28 @@ const (
 	finHoleDropped = 16
 	// ackedUnseen: the other way round, ackProvenEnd counted bytes of
 	// d's that the capture never saw and its receiver acknowledged
-	// (capture loss); ackTop[d] holds how many then (AckedUnseen).
+	// (capture loss); ackedUnseenBytes(d) is how many (AckedUnseen).
 	ackedUnseen = 64
 )
+
+// ackTop[d] holds, by d's bits, one of three things: with ackPastSet
+// (noteAckPast), the highest acknowledgment past the bytes seen; with
+// finHoleOpen, holeFrom(d); with ackedUnseen, ackedUnseenBytes(d). The
+// first two are sequence numbers (finHoleStart turns the one into the
+// other), the last a count. Each reader asks its bit first: a FIN past
+// a hole clears ackPastSet, an acknowledgment past the FIN closes the
+// hole (finHoleReceiver) before noteAckPast keeps it, and
+// noteAckedUnseen leaves an open hole's alone.
+
+// holeFrom is where the bytes before d's FIN past a hole (finHoleOpen)
+// that its receiver has not acknowledged begin: a sequence number.
+func (dc *DataConn) holeFrom(d int) uint32 { return dc.ackTop[d] }
+
+func (dc *DataConn) setHoleFrom(d int, seq uint32) { dc.ackTop[d] = seq }
+
+// ackedUnseenBytes is how many bytes of d's ackProvenEnd counted that the
+// capture never saw (ackedUnseen): a count, not a sequence number.
+func (dc *DataConn) ackedUnseenBytes(d int) uint32 { return dc.ackTop[d] }
 
 // finHoleProof is how long after the sender's FIN its receiver's
 // acknowledgment must still stop short of the bytes before it for them
@@ -59,7 +78,7 @@ func (dc *DataConn) finHoleStart(dir int, seq uint32) {
 		}
 		from = dc.ackTop[dir]
 	}
-	dc.ackTop[dir] = from
+	dc.setHoleFrom(dir, from)
 	dc.ackPast &^= (ackPastSet | ackPastLate) << dir // (the FIN is seen: ackProvenEnd has nothing to take)
 	dc.finHole |= finHoleOpen << dir
 }
@@ -83,8 +102,8 @@ func (dc *DataConn) finHoleReceiver(dir int, s *decode.Segment) {
 		if a := s.Ack; int32(a-dc.seqHi[o]) >= 0 {
 			dc.finHole &^= (finHoleOpen | finHoleShort) << o
 			return
-		} else if int32(a-dc.ackTop[o]) > 0 {
-			dc.ackTop[o] = a
+		} else if int32(a-dc.holeFrom(o)) > 0 {
+			dc.setHoleFrom(o, a)
 		}
 	}
 	if rst || s.Flags.Has(decode.FlagFIN) || s.TS.Sub(dc.FINTS[o]) >= finHoleProof {
@@ -107,7 +126,7 @@ func (dc *DataConn) dropUndelivered() {
 		if dc.finHole&(finHoleShort<<d) == 0 && !reset {
 			continue
 		}
-		if n := int64(int32(dc.seqHi[d] - dc.ackTop[d])); n > 0 && n <= dc.Bytes[d] {
+		if n := int64(int32(dc.seqHi[d] - dc.holeFrom(d))); n > 0 && n <= dc.Bytes[d] {
 			dc.Bytes[d] -= n
 			dc.finHole |= finHoleDropped << d
 		}
@@ -130,14 +149,14 @@ func (dc *DataConn) LostBeforeFIN() (LostBeforeFIN, bool) {
 		if dc.finHole&(finHoleDropped<<d) == 0 {
 			continue
 		}
-		return LostBeforeFIN{Sender: dc.sender(d), Bytes: int64(int32(dc.seqHi[d] - dc.ackTop[d]))}, true
+		return LostBeforeFIN{Sender: dc.sender(d), Bytes: int64(int32(dc.seqHi[d] - dc.holeFrom(d)))}, true
 	}
 	return LostBeforeFIN{}, false
 }
 
 // noteAckedUnseen notes that ackProvenEnd counted n bytes of dir's that
 // the capture never saw and its receiver acknowledged (capture loss):
-// ackTop[dir], read once there, keeps n (AckedUnseen).
+// ackTop[dir], read once there, keeps n (ackedUnseenBytes).
 func (dc *DataConn) noteAckedUnseen(dir int, n uint32) {
 	if n == 0 || dc.finHole&(finHoleOpen<<dir) != 0 {
 		return
@@ -155,7 +174,7 @@ func (dc *DataConn) AckedUnseen() (netip.AddrPort, int64) {
 		if dc.finHole&(ackedUnseen<<d) == 0 {
 			continue
 		}
-		return dc.sender(d), int64(dc.ackTop[d])
+		return dc.sender(d), int64(dc.ackedUnseenBytes(d))
 	}
 	return netip.AddrPort{}, 0
 }

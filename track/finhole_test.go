@@ -163,3 +163,50 @@ func TestAckOfWholeFilePastWindowCounts(t *testing.T) {
 		})
 	}
 }
+
+// TestFINHoleResetAfterFinalReplyReadOnce guards the receiver's RST
+// after a FIN past a hole, when the transfer's final reply came first:
+// the RST is not held for it, and goes on through dataSegment past the
+// verdicts, where the receiver's other segments are read for the hole
+// (finHoleReceiver); read there a second time it moved nothing more (the
+// reading is idempotent), and is read by its verdict only now. What the
+// RST acknowledges counts once: all of them, part, or none.
+func TestFINHoleResetAfterFinalReplyReadOnce(t *testing.T) {
+	const size = 4640
+	a := netip.AddrPortFrom(cli.Addr(), 59004)
+	b := netip.MustParseAddrPort("192.0.2.10:40030")
+	for _, tc := range []struct {
+		name                string
+		ack                 uint32
+		wantBytes, wantLost int64
+	}{
+		{"an RST|ACK of them all", 5001 + size + 1, size, 0},
+		{"an RST|ACK of part of them", 5001 + 1448, 1448, size - 1448},
+		{"an RST|ACK of none of them", 5001, 0, size},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.cmd("EPSV", "")
+			s.reply(229, "Entering Extended Passive Mode (|||40030|)")
+			s.cmd("RETR", "report.txt")
+			s.reply(150, "Opening BINARY mode data connection for report.txt (4640 bytes).")
+			s.segAck(a, b, decode.FlagSYN, 1000, 0, 0)
+			s.segAck(b, a, decode.FlagSYN|decode.FlagACK, 5000, 1001, 0)
+			s.segAck(a, b, decode.FlagACK, 1001, 5001, 0)
+			s.segAck(b, a, decode.FlagACK|decode.FlagFIN, 5001+size, 1001, 0)
+			s.reply(226, "Transfer complete.")
+			s.tick(time.Second)
+			s.segAck(a, b, decode.FlagRST|decode.FlagACK, 1001, tc.ack, 0)
+			sess := s.end()
+			if len(sess.Data) != 1 {
+				t.Fatalf("%d data connections", len(sess.Data))
+			}
+			dc := sess.Data[0]
+			lost, _ := dc.LostBeforeFIN()
+			if dc.Bytes[1] != tc.wantBytes || lost.Bytes != tc.wantLost {
+				t.Errorf("%d bytes, %d lost before the FIN; want %d, %d", dc.Bytes[1], lost.Bytes, tc.wantBytes, tc.wantLost)
+			}
+		})
+	}
+}

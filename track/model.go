@@ -987,7 +987,8 @@ type DataConn struct {
 	// ackTop: the highest acknowledgment of each direction's bytes past
 	// the highest byte seen of them, when ackPast says so (noteAckPast):
 	// the capture lost the end of what that side sent. Read at the
-	// connection's end (ackProvenEnd).
+	// connection's end (ackProvenEnd). Also holeFrom and
+	// ackedUnseenBytes, by finHole's bits (finhole.go).
 	ackTop [2]uint32
 	// Thief: passive port theft (RFC 2577). A connection from another
 	// host, matched by the announced port alone, completed its handshake

@@ -439,7 +439,10 @@ type Tracker struct {
 	// dataListed: the data connections the open sessions hold in Data
 	// together (DataBudget); unusedKept, of the open sessions that
 	// reported announcements nothing used, how many of those they hold
-	// (letUnusedGo).
+	// (letUnusedGo), let go with the session (dataReleased). A map here,
+	// not in Session: an unusedRun's 16 bytes would take Session (568,
+	// no padding left; session_size_test.go) past its 576-byte class,
+	// and few sessions have one.
 	dataListed int
 	unusedKept map[*Session]unusedRun
 	// encrypted indexes the open sessions whose control channel is TLS by

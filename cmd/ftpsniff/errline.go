@@ -128,54 +128,30 @@ func notValid(f *pflag.Flag, value string, cause error) string {
 
 // byteSize is a flag value counted in bytes that takes what an admin
 // types: 4096, 4k, 64K, 1M, 1G, 2T (binary multiples; a trailing B or
-// iB is allowed: 1GiB, 4kB).
-type byteSize struct{ n *int64 }
+// iB is allowed: 1GiB, 4kB), for a flag of type T.
+type byteSize[T int | int64] struct{ n *T }
 
-// intByteSize is byteSize for an int flag.
-type intByteSize struct{ n *int }
-
-func bytesVar(f *pflag.FlagSet, p *int64, name string, value int64, usage string) {
+func bytesVar[T int | int64](f *pflag.FlagSet, p *T, name string, value T, usage string) {
 	*p = value
-	f.Var(byteSize{p}, name, usage)
+	f.Var(byteSize[T]{p}, name, usage)
 }
 
-func intBytesVar(f *pflag.FlagSet, p *int, name string, value int, usage string) {
-	*p = value
-	f.Var(intByteSize{p}, name, usage)
-}
-
-func (b byteSize) String() string {
+func (b byteSize[T]) String() string {
 	if b.n == nil {
 		return "0"
 	}
-	return strconv.FormatInt(*b.n, 10)
+	return strconv.FormatInt(int64(*b.n), 10)
 }
-func (b byteSize) Type() string { return "bytes" }
-func (b byteSize) Set(s string) error {
+func (b byteSize[T]) Type() string { return "bytes" }
+func (b byteSize[T]) Set(s string) error {
 	n, err := parseByteSize(s)
 	if err != nil {
 		return err
 	}
-	*b.n = n
-	return nil
-}
-
-func (b intByteSize) String() string {
-	if b.n == nil {
-		return "0"
+	if int64(T(n)) != n {
+		return errTooLarge // (an int of 32 bits)
 	}
-	return strconv.Itoa(*b.n)
-}
-func (b intByteSize) Type() string { return "bytes" }
-func (b intByteSize) Set(s string) error {
-	n, err := parseByteSize(s)
-	if err != nil {
-		return err
-	}
-	if n > math.MaxInt {
-		return errTooLarge
-	}
-	*b.n = int(n)
+	*b.n = T(n)
 	return nil
 }
 

@@ -72,7 +72,7 @@ func (o *analysisOptions) register(c *cobra.Command) {
 	wants(f, "control-port", "a port number (1 to 65535; port 21 is read always)")
 	wants(f, "implicit-tls-port", "a port number (1 to 65535; port 990 is read always)")
 	f.BoolVar(&o.NoDetect, "no-detect", false, "do not recognise FTP on other ports by its content")
-	intBytesVar(f, &o.MaxLine, "max-line", 4096, "longest control line kept, in `BYTES` (4096, 4k); the excess is counted")
+	bytesVar(f, &o.MaxLine, "max-line", 4096, "longest control line kept, in `BYTES` (4096, 4k); the excess is counted")
 	f.StringArrayVar(&o.PasvRanges, "pasv-range", nil, "passive `PORTS` the firewall allows, e.g. 40000-41000 (repeatable; single ports too)")
 	f.StringArrayVar(&o.ServerConfig, "server-config", nil, "the FTP server's configuration `FILE` (vsftpd.conf, proftpd.conf, pure-ftpd.conf or Debian's /etc/pure-ftpd/conf): passive range, public address, ports; again for the files a proftpd.conf includes (its Include lines also look next to it)")
 	f.StringVar(&o.PublicAddress, "public-address", "", "the `ADDRESS` clients should be told in 227 replies, when no configuration gives one")

@@ -41,6 +41,11 @@ type streamOutput struct {
 	// written is the highest Index of each open session's commands
 	// written: a finding about a later one waits for its line.
 	written map[*track.Session]int
+	// heldFor counts the findings held (in lines.findings) for each
+	// command not written yet: Command looks through its session's held
+	// findings only for a command that has some, not at every command
+	// (a long session holds findings for its data connections).
+	heldFor map[*track.Command]int
 	// flush hands what was written on (flushEach's, in live): a line
 	// written outside a record's call (FileSkipped) leaves at once.
 	flush func()
@@ -56,7 +61,7 @@ type streamOutput struct {
 const streamEventsPerSession = 1000
 
 func newStreamOutput(w *bufio.Writer, p *palette, showPass bool) *streamOutput {
-	o := &streamOutput{w: w, p: p, showPass: showPass, totals: newTextOutput(w, p, showPass), greeted: map[*track.Session]int{}, events: map[*track.Session]int{}, written: map[*track.Session]int{}}
+	o := &streamOutput{w: w, p: p, showPass: showPass, totals: newTextOutput(w, p, showPass), greeted: map[*track.Session]int{}, events: map[*track.Session]int{}, written: map[*track.Session]int{}, heldFor: map[*track.Command]int{}}
 	o.sbuf = bufio.NewWriter(&o.scratch)
 	o.lines = newTextOutput(o.sbuf, p, showPass)
 	o.lines.printedOnce = &printedOnce{first: map[collapseKey]int{}}
@@ -144,9 +149,10 @@ func (o *streamOutput) Command(s *track.Session, c *track.Command) {
 	})
 	// Findings about it made before it was answered (cleartext-login, at
 	// the PASS) were held for this line: they come after it.
-	if held := o.lines.findings[s]; len(held) > 0 {
+	if o.heldFor[c] > 0 {
+		delete(o.heldFor, c)
 		// (DeleteFunc visits in order: the findings keep theirs.)
-		o.lines.findings[s] = slices.DeleteFunc(held, func(f *diagnose.Finding) bool {
+		o.lines.findings[s] = slices.DeleteFunc(o.lines.findings[s], func(f *diagnose.Finding) bool {
 			if f.Data != nil || f.Command != c {
 				return false
 			}
@@ -205,6 +211,9 @@ func (o *streamOutput) SessionEnd(s *track.Session) {
 		// Reported after its data connection's line (diagnose holds a
 		// data-not-attempted that blames the vantage: holdBlind), or
 		// about a command never written.
+		if f.Data == nil {
+			delete(o.heldFor, f.Command)
+		}
 		o.emit(s, func() { o.lines.finding(f) })
 	}
 	delete(o.lines.findings, s)
@@ -288,6 +297,7 @@ func (o *streamOutput) Finding(f *diagnose.Finding) {
 		// (cleartext-login came above its `<-- PASS`). Printed under
 		// its line by Command; at the session's end if it never is.
 		o.lines.findings[f.Session] = append(o.lines.findings[f.Session], f)
+		o.heldFor[f.Command]++
 	case f.Session == nil:
 		o.lines.finding(f)
 	default:

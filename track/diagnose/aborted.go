@@ -585,7 +585,7 @@ func (d *Diagnoser) pureRangeLimitAdvice(s *track.Session, fam family, n int) st
 		switch {
 		case aboutHalf(n, size):
 			return fmt.Sprintf("The limit of %d is half the passive range %s (%d ports; %s): Pure-FTPd lowers its client limit (-c, MaxClientsNumber) to (last-first+1)/2 of its passive range when that is smaller, so raising -c changes nothing. %s; or %s.",
-				n, rng, size, from, upper(widen(rng)), why)
+				n, rng, size, from, upperFirst(widen(rng)), why)
 		case own && size/2 > n+1:
 			return fmt.Sprintf("Raise the limit if the server has room for more sessions, or %s; the setting is Pure-FTPd -c (--maxclientsnumber; MaxClientsNumber in pure-ftpd.conf): the passive range %s (%d ports; %s) would allow %d, so it is not what limits here.",
 				why, rng, size, from, size/2)

@@ -209,11 +209,11 @@ func (d *Diagnoser) fxpSender(s *track.Session, dc *track.DataConn, p *fxpPair) 
 		let := fmt.Sprintf("Let this server (%s) reach server %s's passive ports (port %d is the one it was given; the next transfer gets another of its passive range) through the firewall in front of %s and any on the path between the two servers. %s", s.Server.Addr().Unmap(), other, ep.Port(), other, settings)
 		note, likely := fxpPrivateNote(s, dc, p)
 		if likely {
-			f.Message = head + " " + upper(out) + ": " + note + "; where it does, " + cause + ". The client and its network are no end of this connection: their NAT and firewall are not why."
+			f.Message = head + " " + upperFirst(out) + ": " + note + "; where it does, " + cause + ". The client and its network are no end of this connection: their NAT and firewall are not why."
 			f.Advice = fxpPrivateFix(other, s.Server.Addr().Unmap()) + " Where a VPN or a route joins them: " + lowerFirst(let)
 			break
 		}
-		f.Message = head + " " + upper(out) + ": " + cause + "." + note + " The client and its network are no end of this connection: their NAT and firewall are not why."
+		f.Message = head + " " + upperFirst(out) + ": " + cause + "." + note + " The client and its network are no end of this connection: their NAT and firewall are not why."
 		f.Advice = let
 	case !dc.Seen() && fxpGaveUp(dc):
 		// The server said it could not connect, and the capture (the

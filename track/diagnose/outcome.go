@@ -240,9 +240,9 @@ func vantageSentence(v Vantage, why string, syns int, dst netip.Addr, listener s
 	if v4, ok := nat64Of(dst); ok {
 		// No capture is on the host behind a NAT64 and sees its IPv6
 		// name.
-		return fmt.Sprintf("%s passed the capture point%s and nothing came back: %s dropped beyond it, toward %s, the IPv4 host %s behind a NAT64 (a firewall on the path, at the NAT64, or on the %s).", upper(the), why, they, dst, v4, listener)
+		return fmt.Sprintf("%s passed the capture point%s and nothing came back: %s dropped beyond it, toward %s, the IPv4 host %s behind a NAT64 (a firewall on the path, at the NAT64, or on the %s).", upperFirst(the), why, they, dst, v4, listener)
 	}
-	return fmt.Sprintf("%s passed the capture point%s and nothing came back: %s dropped beyond it, toward %s (a firewall on the path or on the %s; if this capture was taken on %s itself, its own input firewall).", upper(the), why, they, dst, listener, dst)
+	return fmt.Sprintf("%s passed the capture point%s and nothing came back: %s dropped beyond it, toward %s (a firewall on the path or on the %s; if this capture was taken on %s itself, its own input firewall).", upperFirst(the), why, they, dst, listener, dst)
 }
 
 // establishedRule accepts, in chain, the packets of connections the host
@@ -262,14 +262,6 @@ func serverOutputCheck(v6 bool, at place) string {
 		return "If the server's input chain accepts them already, check its output chain and the forward chain of any router or firewall on the path back to the client: one that drops the SYN-ACKs looks the same on the wire (on the server: " + establishedRule("output", v6) + "; on a router: " + establishedRule("forward", v6) + ")."
 	}
 	return "If the server's input chain accepts them already, check its output chain: one that drops the SYN-ACKs looks the same on the wire (" + establishedRule("output", v6) + ")."
-}
-
-// upper capitalises s's first letter (ASCII).
-func upper(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
 }
 
 // passiveFailed explains a passive data connection whose SYNs went

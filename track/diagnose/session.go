@@ -346,12 +346,12 @@ func (d *Diagnoser) cleartextLoginLost(s *track.Session, r *track.Reply, gap, ju
 		// Its USER is no longer in the transcript (RecentOnly).
 		f.Evidence = fmt.Sprintf("USER %s, then %s", bareName(s.User), ok)
 	case gap != 0:
-		f.Evidence = strings.ToUpper(ok[:1]) + ok[1:]
+		f.Evidence = upperFirst(ok)
 		hides = fmt.Sprintf("%s before it hides the user name and whether a password was sent", gapAt(gap, r.Num))
 	case junk != 0:
-		f.Evidence = strings.ToUpper(ok[:1]) + ok[1:]
+		f.Evidence = upperFirst(ok)
 	default:
-		f.Evidence = strings.ToUpper(ok[:1]) + ok[1:]
+		f.Evidence = upperFirst(ok)
 		hides = "no line it answers is in the capture, so neither the user name nor whether a password was sent can be told"
 	}
 	if hides != "" {

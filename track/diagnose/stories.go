@@ -117,7 +117,7 @@ func (d *Diagnoser) bindExhaustedAdvice(s *track.Session, fam family) string {
 		return "Widen the passive range (pasv_min_port/pasv_max_port in vsftpd.conf) to several ports per data connection the server runs at once (each port stays in TIME_WAIT for 60 s), open the widened range in the firewall, and restart vsftpd; or run fewer transfers in parallel." + fam.note()
 	}
 	return fmt.Sprintf("%s is %s (%d ports): widen it to at least %d ports (%s), open the widened range in the firewall (e.g. nft insert rule inet filter input tcp dport %d-%d ct state new accept), and restart vsftpd; or run fewer transfers in parallel.",
-		upper(from), rng, rng.Len(), wider.Len(), fam.rangeSetIn(wider), wider.Lo, wider.Hi) + fam.note()
+		upperFirst(from), rng, rng.Len(), wider.Len(), fam.rangeSetIn(wider), wider.Lo, wider.Hi) + fam.note()
 }
 
 // dataSourceTranslated explains vsftpd's "425 Security: Bad IP connecting"

@@ -2068,7 +2068,7 @@ func (d *Diagnoser) failedPortsAdvice(ps PortStats, a *serverAcc, fam family) st
 		}
 		return fmt.Sprintf(", which the server picked itself: %s sets no passive range; set one (%s) and open it", sc.Path, fam.rangeNameIn())
 	}
-	return fmt.Sprintf("; %s: if it has a fixed passive range, open that range; if it has none, set one (%s) and open it", strings.ToLower(rangeUnknown(fam)[:1])+rangeUnknown(fam)[1:], fam.rangeNameIn())
+	return fmt.Sprintf("; %s: if it has a fixed passive range, open that range; if it has none, set one (%s) and open it", lowerFirst(rangeUnknown(fam)), fam.rangeNameIn())
 }
 
 // rangeWhose names rs, a range to open: "the passive range R", or "the

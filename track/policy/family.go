@@ -1,6 +1,10 @@
 package policy
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+)
 
 // The server family from a session's greeting. Without --server-config the
 // greeting is the only thing the capture says about which server answered,
@@ -48,7 +52,7 @@ var greetingMarks = [...]struct {
 func KindFromGreeting(text string) ServerKind {
 	found := ServerUnknown
 	for _, m := range greetingMarks {
-		if m.kind == found || !containsFold(text, m.mark) {
+		if m.kind == found || !ftp.ContainsFold(text, m.mark) {
 			continue
 		}
 		if found != ServerUnknown {
@@ -165,14 +169,14 @@ func FamilyFromGreeting(text string) GreetingFamily {
 }
 
 // containsAllFold reports whether s contains every one of lower
-// (containsFold).
+// (ftp.ContainsFold).
 func containsAllFold(s string, lower []string) bool {
 	for _, l := range lower {
 		if p, ok := strings.CutPrefix(l, "^"); ok {
-			if len(s) < len(p) || !containsFold(s[:len(p)], p) {
+			if len(s) < len(p) || !ftp.ContainsFold(s[:len(p)], p) {
 				return false
 			}
-		} else if !containsFold(s, l) {
+		} else if !ftp.ContainsFold(s, l) {
 			return false
 		}
 	}
@@ -189,25 +193,3 @@ func (g GreetingFamily) Greeting() GreetingFamily { return g }
 
 // Greeting is k as what a greeting naming it says.
 func (k ServerKind) Greeting() GreetingFamily { return GreetingFamily{Kind: k} }
-
-// containsFold reports whether s contains lower, ASCII letters compared
-// without regard to case; lower must be lower case.
-func containsFold(s, lower string) bool {
-	n := len(lower)
-	for i := 0; i+n <= len(s); i++ {
-		j := 0
-		for ; j < n; j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != lower[j] {
-				break
-			}
-		}
-		if j == n {
-			return true
-		}
-	}
-	return false
-}
