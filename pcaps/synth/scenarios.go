@@ -98,6 +98,8 @@ func scenarios() []scenario {
 		{"box-router-any-beyond.pcap", built(boxRouterAnyBeyond)},
 		{"box-server-host-any-drop.pcap", built(boxServerHostAny)},
 		{"box-dnat-any-drop.pcap", built(boxDNATAny)},
+		{"stall-halfway-226-later.pcap", built(stallHalfway(true, false))},
+		{"stall-halfway-probes.pcap", built(stallHalfway(false, true))},
 	}
 }
 

@@ -190,6 +190,9 @@ var faultCaptures = map[string][]string{
 	"box-router-any-beyond.pcap":       {CodeDataUnanswered, CodeServerDataError},
 	"box-server-host-any-drop.pcap":    {CodeDataUnanswered, CodeServerDataError},
 	"box-dnat-any-drop.pcap":           {CodeDataUnanswered, CodeServerDataError},
+	// A transfer stalled half-way (pcaps/synth scenarios_stall.go).
+	"stall-halfway-226-later.pcap": {CodeTransferStalled},
+	"stall-halfway-probes.pcap":    {CodeTransferStalled},
 	// A reset at a command after minutes without a line (keepalives
 	// crossing it both ways, or nothing), and the client's own reset
 	// right after a 227 (pcaps/synth/scenarios_ctlrst.go).

@@ -56,6 +56,10 @@ type Diagnoser struct {
 	capFiltered   string
 	// drops: when the capture point lost packets (CaptureDropped).
 	drops captureDrops
+	// stallsOpen: transfers stalled half-way in sessions closed as idle,
+	// at most maxStallsOpen, for the session that picks one up again
+	// (stallhalfway.go).
+	stallsOpen []stallOpen
 }
 
 // bounceSet is what a session's FTP bounce attempts leave for its
@@ -426,6 +430,9 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 	}
 	if e.Kind == track.EventGap {
 		st.noteGap(e)
+	}
+	if f := d.stallEnded(s, e); f != nil {
+		d.report([]*Finding{f})
 	}
 	switch e.Kind {
 	case track.EventGap, track.EventJunk:

@@ -75,6 +75,11 @@
 //     session's end, when whether the client gave up is known
 //     (transfer-stalled, stallFindings): maxStallWait (4); past it one is
 //     not judged (Omitted.StallsNotJudged)
+//   - transfers stalled half-way (part of the size announced, then
+//     nothing) in sessions closed as idle, kept for the session that
+//     picks the control connection up again and may bring the final
+//     reply (stallhalfway.go): maxStallsOpen (64); past it the oldest is
+//     let go (Omitted.StallEndsNotKept)
 //   - ftp-bounce attempts kept for the session's finding (each with its
 //     command and data connection): maxBounces (4,096); past it counted
 //     in the finding only

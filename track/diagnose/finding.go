@@ -219,6 +219,12 @@ type Finding struct {
 	// mtuReceiver: a pmtu-blackhole read on the receiver's side, the
 	// sender's FIN come and the bytes before it not (pmtuLostBeforeFIN).
 	mtuReceiver bool
+	// halfway: a transfer-stalled whose data connection moved part of
+	// the size announced, then nothing (stalledHalfwayFinding); stallEnd:
+	// the note of the final reply that came after such a stall, in the
+	// session that picked its control connection up again (stallEnded),
+	// completed when a 2yz.
+	halfway, stallEnd, completed bool
 	// abortStall: a server-data-error for the 426 of a transfer the client
 	// aborted after its data had stopped coming (abortStalled): the
 	// server's verdict names the stall.

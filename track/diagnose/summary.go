@@ -386,6 +386,11 @@ type serverAcc struct {
 	// abortStalls: transfers the client aborted after their data had
 	// stopped coming (Finding.abortStall): stalls, not a user's choice.
 	abortStalls int
+	// stallsHalfway: transfer-stalled warnings of transfers stalled
+	// half-way (stalledHalfwayFinding); stallEnds: the notes of their
+	// final replies in the sessions that picked them up again, of them
+	// stallsCompleted 2yz (stallEnded).
+	stallsHalfway, stallEnds, stallsCompleted int
 	// emptyStalled: data connections made that carried nothing for a
 	// transfer the server began (1yz) and never ended with a final
 	// reply: a stall on the path, not a refusal (stalledTransfer).
@@ -933,6 +938,11 @@ type Omitted struct {
 	// stalled, past the maxStallWait a session holds to judge at its end
 	// (transfer-stalled): not judged.
 	StallsNotJudged int `json:"stalls_not_judged,omitempty"`
+	// StallEndsNotKept: transfers stalled half-way in sessions closed as
+	// idle let go past the maxStallsOpen kept for the session that picks
+	// one up again: a final reply there reads as a reply to a command
+	// before the idle close, with no word of the stall's end.
+	StallEndsNotKept int `json:"stall_ends_not_kept,omitempty"`
 	// SweepClientsForgotten: client addresses whose control connections
 	// opened, which a port scan's probes are told from (sweepProbe),
 	// that clientsSpoke forgot, the least recently opened first (the
@@ -1180,6 +1190,15 @@ func (a *serverAcc) data(dc *track.DataConn, misfit bool) {
 
 func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	a.findings[f.Code]++
+	switch {
+	case f.stallEnd:
+		a.stallEnds++
+		if f.completed {
+			a.stallsCompleted++
+		}
+	case f.halfway:
+		a.stallsHalfway++
+	}
 	if f.ControlOnly() && f.Severity >= SeverityWarning {
 		// (Still said: a later reading, a control reset's, may have
 		// rewritten it into a note.)

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
@@ -65,10 +66,60 @@ func stallCandidate(dc *track.DataConn) bool {
 	}
 	_, stuck := dc.Stuck()
 	_, lost := dc.LostBeforeFIN()
+	if _, halfway := stalledHalfway(dc); halfway {
+		return true
+	}
 	if !stuck && !lost && (dc.TotalBytes() > 0 || dc.TLSHandshakeOnly()) {
 		return false
 	}
 	return waitedOut(dc)
+}
+
+// stallSilence is how long a data connection that moved part of the size
+// its transfer's 1yz announced must then have carried nothing new, up to
+// the end of what the capture watched of it, to be called stalled
+// half-way: TCP resends a lost segment within seconds, and a slow sender
+// still sends; a minute of nothing, neither side closing, is a flow a box
+// between dropped, or a sender that stopped.
+const stallSilence = time.Minute
+
+// stalledHalfway tells whether dc moved part of the size its transfer's
+// 1yz announced, then nothing new for stallSilence or more until ftpsniff
+// let it go as idle or the capture ended (neither side closed or reset
+// it), and how long that silence was: from its last new bytes to the end
+// of what the capture watched of it and its session. A receiver that
+// closed its window stopped reading: its own pause, not a stall.
+func stalledHalfway(dc *track.DataConn) (time.Duration, bool) {
+	got := dc.TotalBytes()
+	switch {
+	case dc.EndReason != track.EndIdle && dc.EndReason != track.EndCaptureEnd && dc.EndReason != track.EndOpen,
+		dc.Outcome != track.OutcomeTransferred, dc.ExpectedSize <= 0, got >= dc.ExpectedSize, dc.Rest > 0,
+		dc.WindowClosed(0), dc.WindowClosed(1):
+		return 0, false
+	}
+	if _, tls := dc.TLSHandshake(); tls {
+		return 0, false // (records, not the file: no size to compare)
+	}
+	last := dc.LastData()
+	if last.IsZero() {
+		return 0, false
+	}
+	silent := stallWatchedUntil(dc).Sub(last)
+	return silent, silent >= stallSilence
+}
+
+// stallWatchedUntil is the end of what the capture watched of dc: its own
+// end or last segment, or its session's (WatchedUntil: the idle close,
+// the capture's end), whichever is later.
+func stallWatchedUntil(dc *track.DataConn) time.Time {
+	until := dc.End
+	if l := dc.LastSeen(); l.After(until) {
+		until = l
+	}
+	if s := dc.Session; s != nil && s.WatchedUntil().After(until) {
+		until = s.WatchedUntil()
+	}
+	return until
 }
 
 // holdStall keeps dc, a stallCandidate of s, for transferStalled at the
@@ -97,6 +148,9 @@ func (d *Diagnoser) stallFindings(s *track.Session) []*Finding {
 			continue
 		}
 		if f := transferStalled(s, dc); f != nil {
+			if f.halfway {
+				d.keepStallOpen(s, dc)
+			}
 			out = append(out, f)
 		}
 	}
@@ -135,6 +189,9 @@ func transferStalled(s *track.Session, dc *track.DataConn) *Finding {
 	c := dc.Command
 	how := stallGivenUp(s, dc, c)
 	if how == "" {
+		if silent, ok := stalledHalfway(dc); ok {
+			return stalledHalfwayFinding(s, dc, silent)
+		}
 		return nil
 	}
 	pre := c.Replies[0]
@@ -179,7 +236,7 @@ func transferStalled(s *track.Session, dc *track.DataConn) *Finding {
 // says so whatever the server's other transfers did (worked: the data
 // connections made, the stalled ones among them).
 func (v *verdictWriter) transfersStalled(worked int) {
-	n := v.a.findings[CodeTransferStalled]
+	n := v.a.findings[CodeTransferStalled] - v.a.stallEnds // (the notes of their ends are no more stalls)
 	v.accountFor(CodeTransferStalled)
 	lead := "the data connection was made, but its transfer stalled"
 	switch {
@@ -188,7 +245,39 @@ func (v *verdictWriter) transfersStalled(worked int) {
 	case worked > 1:
 		lead = fmt.Sprintf("%d data connections were made, but the transfers on %d of them stalled", worked, n)
 	}
-	v.text = lead + ": nothing got through, or it stopped getting through, and the client gave it up with no final reply (see transfer-stalled): a stall on the path, most often a path MTU black hole (full-size segments dropped, the ICMP fragmentation needed / Packet Too Big kept from the sender by a firewall; a capture on the sender's side shows it as pmtu-blackhole) or a firewall dropping the data; no port needs opening"
+	if h := v.a.stallsHalfway; h == n {
+		v.text = lead + ": " + halfwayVerdict(h, v.a.stallsCompleted)
+		return
+	}
+	gaveUp := "and the client gave it up with no final reply"
+	if v.a.stallsHalfway > 0 {
+		gaveUp = "and the client gave it up, or neither side closed it, with no final reply"
+	}
+	v.text = lead + ": nothing got through, or it stopped getting through, " + gaveUp + " (see transfer-stalled): a stall on the path, most often a path MTU black hole (full-size segments dropped, the ICMP fragmentation needed / Packet Too Big kept from the sender by a firewall; a capture on the sender's side shows it as pmtu-blackhole) or a firewall dropping the data; no port needs opening"
+}
+
+// halfwayVerdict is the verdict's reading of n transfers stalled half-way
+// (stalledHalfwayFinding), done of them completed after the stall: their
+// final reply came in the session that picked the control connection up
+// again (stallEnded).
+func halfwayVerdict(n, done int) string {
+	const cause = "most often a NAT or firewall that dropped the flow's state (an idle timeout, a restart) or a path MTU black hole; keep the control connection alive through long transfers (TCP keepalive or NOOP) and the idle timeout for established TCP on the NAT or firewall above the longest transfer; no port needs opening"
+	it := "it"
+	if n > 1 {
+		it = "each"
+	}
+	s := it + " moved part of the size announced, then nothing new for a minute or more, neither side closing the data connection (see transfer-stalled)"
+	switch {
+	case done == n && n == 1:
+		s += "; its final reply came later, in the session that picked the control connection up again: it completed after the stall"
+	case done == n:
+		s += "; their final replies came later, in the sessions that picked the control connections up again: they completed after the stall"
+	case done > 0:
+		s += fmt.Sprintf("; %d of them completed after the stall (their final replies came in the sessions that picked the control connections up again), the rest got no final reply while watched", done)
+	default:
+		s += "; no final reply came while the capture watched"
+	}
+	return s + ": " + cause
 }
 
 // RefusedTransfer tells whether c is a file transfer (RETR, STOR, STOU,
