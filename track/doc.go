@@ -234,7 +234,9 @@
 // its SYN, no gap or conflict) while none waits: no PASV was sent, and it
 // is an unsolicited reply that arms nothing (unsolicited.go), though its
 // own client's SYN to exactly its endpoint within ExpectationTimeout is
-// tied to it all the same (DataConn.AfterUnsolicited). Client
+// tied to it all the same (DataConn.AfterUnsolicited), the last reading
+// tried, and only while no other session of that client address may own
+// it. Client
 // commands decode shows were not the client's (ControlUnconfirmed: never
 // acknowledged, the client's own FIN or RST at their bytes) are marked
 // Unconfirmed, an active endpoint of theirs nothing used is retracted,

@@ -793,17 +793,16 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	// a new one (active mode from port 20 to a client port used again).
 	switch {
 	case syn:
-		if t.matchSYN(s) || len(t.unsolicited) > 0 && t.unsolicitedData(s) {
-			t.noteTaken(s)
-			if t.resets != nil && t.resets.live > 0 {
-				t.replayReset(s)
-			}
-			if t.unreach != nil && t.unreach.live > 0 {
-				t.replayUnreachable(s)
-			}
+		if t.matchSYN(s) {
+			t.takenSYN(s)
 			return
 		}
 		if (len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.lostOthers) > 0 || len(t.clientOnly) > 0) && t.inferData(s) {
+			return
+		}
+		if len(t.unsolicited) > 0 && t.unsolicitedData(s) {
+			// (After every other reading: unsolicited.go.)
+			t.takenSYN(s)
 			return
 		}
 		if len(t.raced) > 0 && t.raceUnplaced(s) {
@@ -2194,6 +2193,18 @@ func (e *takenEndpoints) nextSlot() (*takenEntry, uint16) {
 	}
 	e.next = (i + 1) % maxTakenEndpoints
 	return x, uint16(i)
+}
+
+// takenSYN follows the SYN s just tied to an announcement: its endpoint
+// remembered, the RST or ICMP error held for it replayed.
+func (t *Tracker) takenSYN(s *decode.Segment) {
+	t.noteTaken(s)
+	if t.resets != nil && t.resets.live > 0 {
+		t.replayReset(s)
+	}
+	if t.unreach != nil && t.unreach.live > 0 {
+		t.replayUnreachable(s)
+	}
 }
 
 // noteTaken remembers the endpoint the SYN s was just matched to.

@@ -40,7 +40,14 @@ import (
 // its announcement a stand-in for no command holding the reply
 // (Command.Unsolicited, never reported as a command), the connection
 // shown, counted and diagnosed as any other and marked as following it
-// (DataConn.AfterUnsolicited). Until then nothing is read from it; the
+// (DataConn.AfterUnsolicited). It is the last reading a SYN gets, after
+// every announcement and the inference of an encrypted or unseen
+// session's connection, and is not taken while another session of that
+// client address may own the connection by a reading of its own
+// (otherMayOwn): a client address is no user. One line the client never
+// asked for says nothing of the server's passive ports either: the
+// diagnosis reads no range or rule from such a connection
+// (diagnose: hedgeUnsolicited). Until then nothing is read from it; the
 // session's next announcement, its end, or the wait let it go, and one
 // naming the session's latest announced endpoint again is not kept (that
 // announcement takes its connections). At most maxUnsolicitedPerSession
@@ -183,12 +190,34 @@ func (t *Tracker) unsolicitedFor(src, dst netip.AddrPort) int {
 	return -1
 }
 
+// otherMayOwn tells whether a session of the client address of s, a SYN,
+// other than sess may own its connection by a reading of its own: an
+// encrypted one (its announcements inside TLS), one picked up mid-stream
+// or whose announcement a capture gap may have lost, one the capture
+// holds the client's side of only. The reply that answered no command
+// is the last resort: the connection goes to the session whose own
+// announcement it may follow (inferData), or to none, never across
+// sessions by the client address alone.
+func (t *Tracker) otherMayOwn(sess *Session, s *decode.Segment) bool {
+	other := func(x *Session) bool { return x != nil && x != sess && !x.ended }
+	if other(t.encryptedClients[s.Src.Addr()]) {
+		return true
+	}
+	for _, pair := range [2][2]netip.Addr{{s.Src.Addr(), s.Dst.Addr()}, {s.Src.Addr(), sess.Server.Addr()}} {
+		if slices.ContainsFunc(t.encrypted[pair], other) || slices.ContainsFunc(t.lostOthers[pair], other) ||
+			other(t.unannounced[pair]) || other(t.clientOnly[pair]) {
+			return true
+		}
+	}
+	return false
+}
+
 // unsolicitedData ties the SYN s, which matched no announcement, to the
 // kept endpoint it goes to (unsolicitedFor): the data connection of that
 // reply's stand-in announcement, armed at the reply, matched exactly.
 func (t *Tracker) unsolicitedData(s *decode.Segment) bool {
 	i := t.unsolicitedFor(s.Src, s.Dst)
-	if i < 0 {
+	if i < 0 || t.otherMayOwn(t.unsolicited[i].sess, s) {
 		return false
 	}
 	u := t.unsolicited[i]

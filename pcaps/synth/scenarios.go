@@ -95,6 +95,8 @@ func scenarios() []scenario {
 		{"unsolicited-passive-used.pcap", built(unsolicitedUsed)},
 		{"unsolicited-passive-unused.pcap", built(unsolicitedUnused)},
 		{"unsolicited-passive-bound.pcap", built(unsolicitedBound)},
+		{"unsolicited-passive-injected.pcap", built(unsolicitedInjected)},
+		{"unsolicited-passive-other-session.pcap", built(unsolicitedOtherSession)},
 		{"box-router-any-drop.pcap", built(boxRouterAny)},
 		{"box-router-any-active-drop.pcap", built(boxRouterAnyActive)},
 		{"box-nat-any-drop.pcap", built(boxNATAny)},

@@ -159,3 +159,71 @@ func unsolicitedBound() *capture {
 	k.quit()
 	return c
 }
+
+// unsolicitedInjected: replies no command asked for whose endpoints the
+// client connects to and nothing answers: a 227 naming port 3306 (a
+// database's), three SYNs unanswered; in another session a 227 naming
+// port 445, three SYNs unanswered. One line the client never asked for,
+// maybe injected or stray, proves no fault of the server's data path:
+// each connection is shown with both readings, and no passive range,
+// rule, port-outside-range or passive-privileged-port is read from it.
+func unsolicitedInjected() *capture {
+	c := newCapture(formatPcap, ethernetLink())
+	srv := "203.0.113.73"
+	for i, port := range []int{3306, 445} {
+		cli := fmt.Sprintf("198.51.100.%d", 71+i)
+		k := c.newConn(0, ap(cli+":54000"), ap(srv+":21"))
+		k.greet("220 (vsFTPd 3.0.3)")
+		k.login("alice", "alice-pw")
+		k.exchange("NOOP", "200 NOOP ok.")
+		k.reply(pasvReply(ap(fmt.Sprintf("%s:%d", srv, port))))
+		d := c.newConn(0, ap(cli+":54001"), ap(fmt.Sprintf("%s:%d", srv, port)))
+		syn := d.syn()
+		for _, pause := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
+			d.emit(syn)
+			c.wait(pause - c.step)
+		}
+		k.quit()
+	}
+	return c
+}
+
+// unsolicitedOtherSession: one client host holds two sessions at once: a
+// cleartext one (alice) that receives a 227 no command asked for, and an
+// FTPS one (bob) whose own PASV is inside TLS. The client connects to the
+// 227's endpoint for the FTPS session's transfer (its data connection
+// carries TLS): the encrypted session's inference claims it, and the
+// unsolicited reply, the last resort, does not take it across sessions.
+func unsolicitedOtherSession() *capture {
+	c := newCapture(formatPcap, ethernetLink())
+	srv := "203.0.113.74"
+	a := c.newConn(0, ap("198.51.100.81:55000"), ap(srv+":21"))
+	a.greet("220 (vsFTPd 3.0.3)")
+	a.login("alice", "alice-pw")
+	b := c.newConn(0, ap("198.51.100.81:55100"), ap(srv+":21"))
+	b.greet("220 (vsFTPd 3.0.3)")
+	b.exchange("AUTH TLS", "234 Proceed with negotiation.")
+	t := newTLS(b, true)
+	t.handshake13("ftp.example.com")
+	t.exchange("USER bob", "331 Please specify the password.")
+	t.exchange("PASS bob-pw", "230 Login successful.")
+	t.exchange("PBSZ 0", "200 PBSZ set to 0.")
+	t.exchange("PROT P", "200 PROT now Private.")
+	a.exchange("NOOP", "200 NOOP ok.")
+	a.reply(pasvReply(ap(srv + ":40401")))
+	t.exchange("PASV", pasvReply(ap(srv+":40401")))
+	b.send(true, t.sealed(tlsApplicationData, len("RETR report.txt")+2))
+	d := c.newConn(0, ap("198.51.100.81:55101"), ap(srv+":40401"))
+	d.handshake()
+	dt := newTLS(d, true)
+	dt.handshake13("ftp.example.com")
+	dt.flight(false, dt.sealed(tlsApplicationData, 3000))
+	d.close(false)
+	b.send(false, t.sealed(tlsApplicationData, len("150 Opening BINARY mode data connection.")+2))
+	b.send(false, t.sealed(tlsApplicationData, len("226 Transfer complete.")+2))
+	b.emit(b.ack(true))
+	t.exchange("QUIT", "221 Goodbye.")
+	b.close(true)
+	a.quit()
+	return c
+}

@@ -181,6 +181,10 @@ var faultCaptures = map[string][]string{
 	// SYNs to the endpoint of a 227 that answered no command, its
 	// client's own, unanswered (pcaps/synth/scenarios_unsolicited.go).
 	"unsolicited-passive-used.pcap": {CodeDataUnanswered, CodeServerDataError},
+	// The same to ports 3306 and 445, a warning with both readings; and
+	// an FTPS session's connection (control-encrypted).
+	"unsolicited-passive-injected.pcap":      {CodeDataUnanswered},
+	"unsolicited-passive-other-session.pcap": {CodeControlEncrypted},
 	// Captured on the box that drops data SYNs, or beyond which they are
 	// dropped (pcaps/synth/scenarios_boxdrop.go).
 	"box-router-any-drop.pcap":         {CodeDataUnanswered, CodeServerDataError},

@@ -252,7 +252,9 @@ func (d *Diagnoser) dataPathSeen(s *track.Session, dc *track.DataConn) (*track.D
 // server had used up its range (rangeExhaustion), so it left it for a
 // fallback port, not for a configuration of its own.
 func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn, ex *exhaustion) *Finding {
-	if !dc.Passive {
+	if !dc.Passive || dc.AfterUnsolicited() {
+		// (A reply that answered no command is no announcement of the
+		// server's to check: hedgeUnsolicited.)
 		return nil
 	}
 	port := dc.Announced.Port()

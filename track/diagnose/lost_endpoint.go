@@ -39,6 +39,10 @@ func (v *verdictWriter) lostEndpointOnly() {
 		lead = fmt.Sprintf("%d passive data connections failed; the first", a.lostEndpoint)
 	}
 	switch f.misfit {
+	case misfitUnsolicited:
+		v.text = fmt.Sprintf("%s, to %s, %s, but that endpoint was named only by a reply that answered no command the client sent (a line injected in the server's name, a stray one, or the answer to a PASV this capture does not show): open nothing for it on this alone (see %s)",
+			lead, f.to, how, f.code)
+		return
 	case misfitElsewhere:
 		v.text = fmt.Sprintf("%s, to %s, %s, but that endpoint is inferred from the client's SYN by peers and time (the control channel is encrypted), and the data connections that worked went elsewhere: it may be the client's connection to another service; open nothing for it on this alone (see %s)",
 			lead, f.to, how, f.code)

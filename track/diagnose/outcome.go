@@ -32,7 +32,11 @@ func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding, 
 	switch dc.Outcome {
 	case track.OutcomeUnanswered, track.OutcomeRefused, track.OutcomeUnreachable:
 		if dc.Passive {
-			return d.passiveFailed(s, dc, nat, ex)
+			f := d.passiveFailed(s, dc, nat, ex)
+			if f != nil && dc.AfterUnsolicited() {
+				hedgeUnsolicited(f, dc)
+			}
+			return f
 		}
 		return d.activeFailed(s, dc, nat)
 	case track.OutcomeUndetermined:
@@ -349,6 +353,41 @@ func (p *passiveFailure) hedgeLostEndpoint(f *Finding) {
 	p.named = false // (no family settings named)
 }
 
+// hedgeUnsolicited rewords f, the failure finding of a passive data
+// connection to the endpoint of a reply that answered no command
+// (track.DataConn.AfterUnsolicited): one line the client never asked
+// for, maybe injected or stray, proves no fault of the server's data
+// path and says nothing of its passive range. What happened to the
+// connection is said, with both readings, as a warning; no rule or range
+// is built from its port (lostEndpoint, misfitUnsolicited), nor is
+// another host, the capturing box or an earlier success blamed.
+func hedgeUnsolicited(f *Finding, dc *track.DataConn) {
+	how := map[string]string{CodeDataRefused: "was refused with RST", CodeDataUnanswered: "got no answer", CodeDataUnreachable: "was rejected with ICMP"}[f.Code]
+	if how == "" {
+		return
+	}
+	code := 0
+	if r := dc.Announce.Final(); r != nil {
+		code = r.Code
+	}
+	port := dc.Server.Port()
+	f.Severity = min(f.Severity, SeverityWarning)
+	f.lostEndpoint, f.misfit = true, misfitUnsolicited
+	f.otherHost, f.boxDrop, f.passiveBefore = false, false, false
+	f.Example = policy.PortRange{}
+	f.Message = fmt.Sprintf("The client's connection to %s, an endpoint named only by a %d that answered no command the client sent, %s (%s). A reply that answered no command named it: if your server did not send it (a line injected in its name, or a stray one), nothing was meant to listen there and stopping the connection is right; if it did (it answered a PASV this capture does not show, or a proxy answered one for it), the server's data path to port %d failed.",
+		dc.Server, code, how, synCount(dc), port)
+	f.Advice = fmt.Sprintf("Open nothing for port %d on this alone: one reply that answered no command says nothing of the server's passive range. Look for that reply in the server's log (did it send it?) and capture on the client's side too (did the client send a PASV this capture lacks?); give --pasv-range or --server-config to check the port against the server's range.", port)
+}
+
+// synCount says how many SYNs dc's client sent.
+func synCount(dc *track.DataConn) string {
+	if dc.SYNs == 1 {
+		return "1 SYN"
+	}
+	return fmt.Sprintf("%d SYNs", dc.SYNs)
+}
+
 // dialledAnnounced tells whether dc's SYNs went to the address its
 // announcement named: as named, or as a NAT64 makes an IPv4 address on
 // IPv6 (the well-known prefix, or the control address's /96: nspNAT64).
@@ -382,6 +421,9 @@ const (
 	// misfitOutsideRange: none worked to compare with, and the port is
 	// outside the range the server's configuration sets.
 	misfitOutsideRange
+	// misfitUnsolicited: not inferred, but tied to the endpoint of a
+	// reply that answered no command (hedgeUnsolicited).
+	misfitUnsolicited
 )
 
 // inferredMisfit tells whether dc is a passive data connection of an

@@ -30,7 +30,9 @@ func noHostAddr(a netip.Addr) bool {
 // passivePrivilegedPort is the warning for dc, a passive data endpoint,
 // when its announcement names a privileged port; nil otherwise.
 func (d *Diagnoser) passivePrivilegedPort(s *track.Session, dc *track.DataConn) *Finding {
-	if dc == nil || !dc.Passive || dc.Via == 0 || !dc.Announced.IsValid() || dc.Announced.Port() >= 1024 {
+	if dc == nil || !dc.Passive || dc.Via == 0 || !dc.Announced.IsValid() || dc.Announced.Port() >= 1024 || dc.AfterUnsolicited() {
+		// (A reply that answered no command is not read as the
+		// server's: hedgeUnsolicited.)
 		return nil
 	}
 	a, port, srv := dc.Announced.Addr().Unmap(), dc.Announced.Port(), s.Server.Addr().Unmap()

@@ -1160,7 +1160,9 @@ func (a *serverAcc) data(dc *track.DataConn, misfit bool) {
 			}
 		}
 	}
-	if dc.Passive && !misfit {
+	if dc.Passive && !misfit && !dc.AfterUnsolicited() {
+		// (One reply that answered no command tells nothing of the
+		// server's passive ports: hedgeUnsolicited.)
 		p := dc.Announced.Port()
 		if dc.Match == track.MatchInferred || dc.Match == track.MatchAnnounceLost {
 			p = dc.Server.Port() // no announcement visible: the port seen

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -153,4 +154,80 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestUnsolicitedEndpointReadsNoRangeNorRule: a connection tied to a
+// passive reply that answered no command (one line, maybe injected or
+// stray) was read as any announcement's: three unanswered SYNs to port
+// 3306 made an error data-unanswered, "passive port announced 3306",
+// and a change block opening 3300-3400; port 445 a passive-privileged-
+// port blaming the server. It is shown, with both readings, as a
+// warning; no passive port figure, rule, port-outside-range (with
+// --pasv-range too) or passive-privileged-port is read from it.
+func TestUnsolicitedEndpointReadsNoRangeNorRule(t *testing.T) {
+	const path = "../../pcaps/synthetic/unsolicited-passive-injected.pcap"
+	var ranged policy.Policy
+	if err := ranged.AddRanges("40000-41000"); err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range map[string]policy.Policy{"no range": {}, "pasv-range": ranged} {
+		t.Run(name, func(t *testing.T) {
+			rec, diag := runInjected(t, path, p)
+			unanswered := 0
+			for _, f := range rec.findings {
+				switch f.Code {
+				case CodeDataUnanswered:
+					unanswered++
+					if f.Severity > SeverityWarning || f.Data == nil || !f.Data.AfterUnsolicited() || !strings.Contains(f.Advice, "Open nothing") {
+						t.Errorf("%s %s: %s / %s", f.Severity, f.Code, f.Message, f.Advice)
+					}
+				case CodePortOutsideRange, CodePassivePrivilegedPort, CodeFTPBounce:
+					t.Errorf("finding %s: %s", f.Code, f.Message)
+				}
+			}
+			if unanswered != 2 {
+				t.Errorf("%d data-unanswered, want 2", unanswered)
+			}
+			for _, s := range diag.Summaries() {
+				if s.PortsAnnounced.Count != 0 || s.OutsideRange != 0 || len(s.Rules) != 0 {
+					t.Errorf("server %s: ports %+v, %d outside, rules %q", s.Server, s.PortsAnnounced, s.OutsideRange, s.Rules)
+				}
+				if !strings.Contains(s.Verdict, "open nothing") {
+					t.Errorf("server %s verdict: %s", s.Server, s.Verdict)
+				}
+			}
+		})
+	}
+}
+
+// TestUnsolicitedEndpointNotTakenAcrossSessions: a client host with a
+// cleartext session that got a 227 no command asked for and an FTPS
+// session of another user, whose own PASV is inside TLS, connects to
+// that endpoint for the FTPS session's transfer. The unsolicited reply
+// was looked up by client address before the encrypted session's
+// inference and took the connection into the cleartext session (the
+// wrong user, its data-cleartext reading lost). It is the last resort:
+// the connection is the FTPS session's, the reply follows nothing.
+func TestUnsolicitedEndpointNotTakenAcrossSessions(t *testing.T) {
+	for _, recentOnly := range []bool{false, true} {
+		rec, _ := runUnsolicited(t, "../../pcaps/synthetic/unsolicited-passive-other-session.pcap", policy.Policy{}, recentOnly)
+		if len(rec.ended) != 2 {
+			t.Fatalf("%d sessions, want 2", len(rec.ended))
+		}
+		for _, s := range rec.ended {
+			encrypted := s.WasEncrypted || s.Encrypted
+			want := 0
+			if encrypted {
+				want = 1
+			}
+			if s.DataCount != want {
+				t.Errorf("recent %v: session %d (user %q, encrypted %v): %d data connections, want %d", recentOnly, s.ID, s.User, encrypted, s.DataCount, want)
+			}
+			for _, dc := range s.Data {
+				if dc.AfterUnsolicited() {
+					t.Errorf("recent %v: session %d data #%d tied to the other session's unsolicited reply", recentOnly, s.ID, dc.ID)
+				}
+			}
+		}
+	}
 }
