@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -50,6 +52,50 @@ func TestNoSingularCountWithPluralNoun(t *testing.T) {
 		}
 		for _, m := range bad.FindAllString(stdout.String()+stderr.String(), -1) {
 			t.Errorf("%s: %q", name, m)
+		}
+	}
+}
+
+// TestReadingNotesOfOneAgree guards the summary's notes with every count
+// at 1: they read "1 RST and ICMP errors answering a data SYN…", "1
+// SYN-ACK … held in case a lost announcement showed just after them", "1
+// announcement … let go before their 2 minutes", their plural words
+// outside counted's marks. Each note of one has its noun, and what
+// refers back to it, in the singular.
+func TestReadingNotesOfOneAgree(t *testing.T) {
+	var tot totals
+	setCounts(reflect.ValueOf(&tot).Elem(), 1)
+	notes := readingNotes(tot, true, 0)
+	if len(notes) < 50 {
+		t.Fatalf("only %d notes with every count at 1", len(notes))
+	}
+	bad := regexp.MustCompile(`^1 (\S+ )?(control connections|RSTs|SYN-ACKs|SYNs|announcements|segments|sessions|packets|frames|transfers|records|continuations|data connections|ICMP errors|answers)\b` +
+		`|RST and ICMP errors|just after them|before their 2 minutes|of their session|their session already|with their findings|read from their fixed|between their hosts|\(their lines|misses them|could claim them|dropped, their commands|for their SYN|interval between them`)
+	for _, n := range notes {
+		if !strings.HasPrefix(n, "1 ") && !strings.Contains(n, " 1 ") {
+			continue
+		}
+		if m := bad.FindString(n); m != "" {
+			t.Errorf("%q in %q", m, n)
+		}
+	}
+}
+
+// setCounts sets every integer field of v (a struct, its nested structs
+// too) to n.
+func setCounts(v reflect.Value, n int64) {
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if !f.CanSet() {
+			continue
+		}
+		switch f.Kind() {
+		case reflect.Struct:
+			setCounts(f, n)
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			f.SetInt(n)
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			f.SetUint(uint64(n))
 		}
 	}
 }

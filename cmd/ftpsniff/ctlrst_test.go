@@ -60,10 +60,10 @@ func TestResetControlConnectionReadings(t *testing.T) {
 			[]string{"<-- PORT 198,51,100,40,206,65", "data #1 PORT 198.51.100.40:52801 transferred: 4000 bytes", "end: fin after"},
 			[]string{"no visible announcement", "not read, what came after", "capture gaps"}},
 		{"ctlrst-far-rst-client-goes-on.pcap",
-			[]string{"<-- PORT 198,51,100,40,206,85", "data #1 PORT 198.51.100.40:52821 transferred", "end: fin after 0.297s", "with a TTL unlike their sender's other segments"},
+			[]string{"<-- PORT 198,51,100,40,206,85", "data #1 PORT 198.51.100.40:52821 transferred", "end: fin after 0.297s", "1 of those RSTs not taken, with a TTL unlike its sender's other segments"},
 			[]string{"end: rst"}},
 		{"ctlrst-odd-rst-server-goes-on.pcap",
-			[]string{"end: fin after 0.297s", "with a TTL unlike their sender's other segments"},
+			[]string{"end: fin after 0.297s", "1 of those RSTs not taken, with a TTL unlike its sender's other segments"},
 			[]string{"end: rst"}},
 		// The keepalives that crossed a control connection no line did
 		// are said (they were only left out of the silence).

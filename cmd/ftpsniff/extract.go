@@ -239,13 +239,21 @@ type extractStats struct {
 	StolenNotWritten      int64 `json:"stolen_not_written,omitempty"`
 	StolenNotWrittenBytes int64 `json:"stolen_not_written_bytes,omitempty"`
 	// NotDelivered: transfers that delivered no byte to their receiver
-	// (undelivered: holes alone, or bytes sent again and again and never
-	// acknowledged): no file. NotDeliveredBytes: the size those files
+	// (undelivered: holes alone before a FIN the receiver, seen after
+	// it, never acknowledged past, or bytes sent again and again that a
+	// receiver seen after the handshake never acknowledged, with no 226
+	// or 250 saying the transfer completed): no file. NotDeliveredBytes: the size those files
 	// would have had.
-	NotDelivered      int64  `json:"not_delivered,omitempty"`
-	NotDeliveredBytes int64  `json:"not_delivered_bytes,omitempty"`
-	WriteErrors       int64  `json:"write_errors,omitempty"` // files a write or close failed on
-	LastError         string `json:"last_error,omitempty"`
+	NotDelivered      int64 `json:"not_delivered,omitempty"`
+	NotDeliveredBytes int64 `json:"not_delivered_bytes,omitempty"`
+	// NotCaptured: transfers whose bytes the capture does not hold (the
+	// snap length cut them from their segments, or the capture lost
+	// them), though nothing shows they were not delivered: no file of
+	// zeros. NotCapturedBytes: the size those files would have had.
+	NotCaptured      int64  `json:"not_captured,omitempty"`
+	NotCapturedBytes int64  `json:"not_captured_bytes,omitempty"`
+	WriteErrors      int64  `json:"write_errors,omitempty"` // files a write or close failed on
+	LastError        string `json:"last_error,omitempty"`
 }
 
 // extractLimits are the folder's bounds, as the JSON record names them.
@@ -742,31 +750,104 @@ func filesOpenWhy(n int) string {
 	return fmt.Sprintf("%d files were open (--extract-max-open)", n)
 }
 
-// undelivered tells whether f, dc's file, holds no byte its receiver got,
-// and says so: holes alone (the sender's bytes, as far as its FIN or the
-// receiver's acknowledgement places them, not in the capture: a path MTU
-// black hole seen from the receiver's side), or bytes the receiver never
-// acknowledged though the sender sent them again and again (a stalled
-// transfer seen from the sender's side: the data record counts none).
-func undelivered(dc *track.DataConn, f *openFile) (string, bool) {
+// fileFate is what close does with a file whose stream the capture
+// filled with no delivered byte, or whose bytes it cannot show arrived.
+type fileFate uint8
+
+const (
+	fateWrite fileFate = iota // written (with what unverified says, if anything)
+	// fateNotDelivered: the capture shows its bytes never reached the
+	// receiver: no file (NotDelivered).
+	fateNotDelivered
+	// fateNotCaptured: its bytes are not in the capture (the snap length
+	// cut them, or the capture lost them) though nothing says they were
+	// not delivered: no file of zeros (NotCaptured).
+	fateNotCaptured
+)
+
+// undelivered judges f, dc's file, at its close: whether it holds no byte
+// its receiver got, and why. A stream of holes alone is no file: the
+// receiver never got those bytes (the sender's FIN got through past them
+// and the receiver, seen after it, acknowledged none: a path MTU black
+// hole seen from the receiver's side), or the capture does not hold them
+// (the snap length, capture loss: delivered as far as anything shows).
+// Bytes the capture holds and the receiver never acknowledged though the
+// sender sent them again and again are written unless the evidence that
+// they never arrived is real: the receiver was seen after the handshake
+// (receiverSpoke) and acknowledged none of them, and no 226 or 250 says
+// the transfer completed. Otherwise the file is written, its delivery
+// unverified (the receiver's acknowledgements missing from the capture:
+// an asymmetric return path, packets the capturing kernel dropped), and
+// unverified says so for its record.
+func undelivered(dc *track.DataConn, f *openFile) (why string, fate fileFate, unverified string) {
 	n := f.w.Offset()
 	if n == 0 {
-		return "", false // (an empty file: transferred as such, or none)
-	}
-	if f.w.Received() == 0 {
-		return "no byte of it was delivered: the " + counted(n, "byte{s} its end shows sent {is|are}") +
-			" missing from the capture (never received), so the file would hold zeros alone", true
+		return "", fateWrite, "" // (an empty file: transferred as such, or none)
 	}
 	d := senderIndex(dc, f.toClient)
-	sender := dc.Client
-	if d == 1 {
-		sender = dc.Server
+	sender := dc.Server
+	if d == 0 {
+		sender = dc.Client
 	}
-	if st, stuck := dc.Stuck(); stuck && st.Sender == sender && dc.Bytes[d] == 0 {
-		return "no byte of it was delivered: the receiver acknowledged none of the " + counted(n, "byte{s}") +
-			" sent (sent again and again: the transfer stalled), so the file would hold what never arrived", true
+	st, stuck := dc.Stuck()
+	stuck = stuck && st.Sender == sender && dc.Bytes[d] == 0
+	spoke := receiverSpoke(dc, d)
+	reply, completed := completedReply(dc)
+	if f.w.Received() == 0 {
+		if lost, ok := dc.LostBeforeFIN(); ok && lost.Sender == sender {
+			return "no byte of it was delivered: the " + counted(n, "byte{s} its end shows sent {is|are}") +
+				" missing from the capture (never received), so the file would hold zeros alone", fateNotDelivered, ""
+		}
+		if !stuck || !spoke || completed {
+			return "its bytes are not in the capture (the snap length / capture loss): the " +
+				counted(n, "byte{s} the data connection carried this way") + " would be zeros alone", fateNotCaptured, ""
+		}
 	}
-	return "", false
+	if !stuck {
+		return "", fateWrite, ""
+	}
+	sent := counted(n, "byte{s}") + " sent (again and again)"
+	unseen := "the capture holds no segment of the receiver's after the handshake, so none of the " + sent + " shows acknowledged"
+	switch {
+	case spoke && !completed:
+		return "no byte of it was delivered: the receiver, seen after the handshake, acknowledged none of the " + sent +
+			" and no 226 or 250 says the transfer completed, so the file would hold what never arrived", fateNotDelivered, ""
+	case spoke:
+		unverified = "unverified: the receiver acknowledged none of the " + sent + ", yet the " + strconv.Itoa(reply) +
+			" says the transfer completed: the file holds the bytes sent, their delivery not shown"
+	case completed:
+		unverified = "unverified: " + unseen + ", yet the " + strconv.Itoa(reply) +
+			" says the transfer completed (the receiver's acknowledgements are missing from the capture): the file holds the bytes sent"
+	default:
+		unverified = "unverified: " + unseen + " (the receiver's acknowledgements may be missing from the capture): the file holds the bytes sent, whether they arrived not known"
+	}
+	return "", fateWrite, unverified
+}
+
+// receiverSpoke tells whether the capture holds a segment the receiver of
+// direction d's bytes sent after the handshake, as far as the data record
+// shows one: its FIN, its RST, or bytes of its own. (A bare ACK that
+// acknowledges none of them is not told apart: the file is written then,
+// unverified, rather than kept from a receiver that may have it.)
+func receiverSpoke(dc *track.DataConn, d int) bool {
+	r := 1 - d
+	if !dc.FINTS[r].IsZero() || dc.Bytes[r] > 0 {
+		return true
+	}
+	return !dc.RSTTS.IsZero() && dc.RSTFromServer == (r == 1)
+}
+
+// completedReply is the final reply to dc's transfer command when it says
+// the transfer completed (226, 250), and whether it does.
+func completedReply(dc *track.DataConn) (int, bool) {
+	if dc.Command == nil {
+		return 0, false
+	}
+	r := dc.Command.Final()
+	if r == nil || r.Code != 226 && r.Code != 250 {
+		return 0, false
+	}
+	return r.Code, true
 }
 
 func filesWrittenWhy(n int) string {
@@ -1016,15 +1097,22 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	if f.dead || f.w == nil {
 		return
 	}
-	if why, ok := undelivered(dc, f); ok {
-		// A file of what the receiver never got would pass for the
-		// transfer's, hashes and all. None is kept; the data connection
-		// says why (a file that got some bytes keeps its holes' reasons).
+	why, fate, unverified := undelivered(dc, f)
+	if fate != fateWrite {
+		// A file of what the receiver never got, or of zeros where the
+		// capture kept no byte, would pass for the transfer's, hashes
+		// and all. None is kept; the data connection says why (a file
+		// that got some bytes keeps its holes' reasons).
 		if err := f.w.Discard(); err != nil && !errors.Is(err, extract.ErrClosed) {
 			x.writeError(err)
 		}
-		x.st.NotDelivered++
-		x.st.NotDeliveredBytes += f.w.Offset()
+		if fate == fateNotCaptured {
+			x.st.NotCaptured++
+			x.st.NotCapturedBytes += f.w.Offset()
+		} else {
+			x.st.NotDelivered++
+			x.st.NotDeliveredBytes += f.w.Offset()
+		}
 		x.skip(dc, why)
 		return
 	}
@@ -1059,13 +1147,15 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	switch {
 	case fin.Reply == 0 && capEnd, dc.EndReason == track.EndCaptureEnd && capEnd:
 		fin.CaptureEnded = true
-	case (dc.EndReason == track.EndCaptureEnd || dc.EndReason == track.EndOpen) && dc.FINTS[1-senderIndex(dc, f.toClient)].IsZero():
+	case (dc.EndReason == track.EndCaptureEnd || dc.EndReason == track.EndOpen) && dc.FINTS[1-senderIndex(dc, f.toClient)].IsZero() &&
+		dc.FINTS[senderIndex(dc, f.toClient)].IsZero():
 		// The session went on (or ended) after the data connection's last
 		// packet in the capture, which never showed how it ended: the
 		// capture did not end there, the sender's FIN was lost. (When the
 		// receiver closed its side, it had read the end of the file, and
 		// its acknowledgement told decode where that was: the missing
-		// bytes are a gap at the end, not an unknown.)
+		// bytes are a gap at the end, not an unknown; and the sender's
+		// FIN places the end itself.)
 		fin.NoDataEnd = true
 	case dc.EndReason == track.EndRST && dc.FINTS[senderIndex(dc, f.toClient)].IsZero():
 		// In stream mode only the sender's FIN marks the end of the file
@@ -1102,7 +1192,14 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 		rec.Complete = false
 		rec.Reasons = append(rec.Reasons, "reassembly given up (connection table full): the rest is missing")
 	}
-	x.judgeStream(dc, f, &rec)
+	if unverified != "" {
+		// (In place of judgeStream's count disagreement: the data record
+		// counts none of these bytes, the tracker having taken them for
+		// undelivered.)
+		rec.Complete = false
+		rec.Reasons = append(rec.Reasons, unverified)
+	}
+	x.judgeStream(dc, f, &rec, unverified == "")
 	if f.stolen {
 		// (judgeStolen names the host the bytes went to or came from.)
 		judgeStolen(dc, f, &rec)
@@ -1123,7 +1220,7 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 // the data connection the file's way (the data record's bytes) by more
 // than its holes: any of them, and the file may not be the one
 // transferred.
-func (x *extractor) judgeStream(dc *track.DataConn, f *openFile, rec *extract.FileRecord) {
+func (x *extractor) judgeStream(dc *track.DataConn, f *openFile, rec *extract.FileRecord, countKnown bool) {
 	bad := func(s string) {
 		rec.Complete = false
 		rec.Reasons = append(rec.Reasons, s)
@@ -1149,7 +1246,7 @@ func (x *extractor) judgeStream(dc *track.DataConn, f *openFile, rec *extract.Fi
 	if x.endOutlived != nil && x.endOutlived(dc) {
 		bad("the data connection went on after its FINs (bytes or acknowledgments past them): they were not its end, the file may lack its rest")
 	}
-	if f.empty {
+	if f.empty || !countKnown {
 		return
 	}
 	// (Within the holes the disagreement says nothing new: the capture

@@ -106,7 +106,15 @@ var snappedData = map[string]bool{"control-cut-download-server.pcap": true}
 // sender's bytes never acknowledged): the extraction record counts it
 // (not_delivered), one per capture.
 var undeliveredFiles = map[string]bool{"pmtu-small-client.pcap": true, "pmtu-hostfw-client.pcap": true,
-	"pmtu-v6-client.pcap": true, "pmtu-upload-client.pcap": true}
+	"pmtu-v6-client.pcap": true}
+
+// unverifiedFiles: the captures of pcaps/real with a transfer whose
+// sender sent its bytes again and again, none acknowledged in the
+// capture, which holds no segment of the receiver's after the handshake
+// (pmtu-upload-client: the client's side of a stalled upload): nothing
+// shows the bytes never arrived, so the file is written, not complete,
+// "unverified: …" (its data record counts 0 bytes); one per capture.
+var unverifiedFiles = map[string]bool{"pmtu-upload-client.pcap": true}
 
 // TestExtractRealCapturesByteForByte guards --extract on every capture
 // of real servers and clients: each transferred RETR/STOR/APPE becomes
@@ -135,6 +143,9 @@ func TestExtractRealCapturesByteForByte(t *testing.T) {
 					}
 				}
 			}
+			if unverifiedFiles[filepath.Base(capFile)] {
+				want++
+			}
 			if got, want := st.NotDelivered, map[bool]int64{true: 1}[undeliveredFiles[filepath.Base(capFile)]]; got != want {
 				t.Errorf("%d transfers counted as delivering nothing, want %d", got, want)
 			}
@@ -142,6 +153,12 @@ func TestExtractRealCapturesByteForByte(t *testing.T) {
 				t.Fatalf("%d files extracted, %d transfers moved bytes", len(files), want)
 			}
 			for _, f := range files {
+				if unverifiedFiles[filepath.Base(capFile)] && strings.HasPrefix(strings.Join(f.Reasons, "; "), "no final reply; capture ended; unverified: ") {
+					if f.Complete || f.Bytes == 0 {
+						t.Errorf("%s: the stalled transfer's file: complete %v, %d bytes", f.File, f.Complete, f.Bytes)
+					}
+					continue // (the bytes sent, not the file)
+				}
 				key := f.Command + " " + filepath.Base(f.Path)
 				if f.Command == "STOU" {
 					key = "STOU" // the server names the file

@@ -122,6 +122,8 @@ func (o *textOutput) extractSummary() {
 		"transfers whose bytes were not reassembled, not written")
 	add(st.NotDelivered, "transfer that delivered no byte to its receiver, not written",
 		"transfers that delivered no byte to their receivers, not written")
+	add(st.NotCaptured, "transfer whose bytes are not in the capture (the snap length / capture loss), not written",
+		"transfers whose bytes are not in the capture (the snap length / capture loss), not written")
 	stolen := counted(int64(st.StolenNotWrittenBytes), "byte{s}")
 	add(st.StolenNotWritten, "data connection of a transfer another host took whose bytes could not go in its file ("+stolen+"), not written",
 		"data connections of transfers another host took whose bytes could not go in their files ("+stolen+"), not written")

@@ -81,13 +81,18 @@ func (w *jsonWriter) base64Omit(k string, v []byte) {
 // with six digits of microseconds (JSON::TS_EPOCH, the default of
 // LogAscii::json_timestamps).
 func appendZeekTime(b []byte, t time.Time) []byte {
+	// A decimal: the sign is the whole number's, the fraction counts
+	// away from zero as the seconds do (1938-04-24T22:13:21.014 is
+	// -999999998.986, not the floored second -999999999 with .014).
 	us := t.UnixMicro()
-	sec, frac := us/1e6, us%1e6
-	if frac < 0 {
-		sec, frac = sec-1, frac+1e6
+	u := uint64(us)
+	if us < 0 {
+		b = append(b, '-')
+		u = -u // (uint64: math.MinInt64 too)
 	}
-	b = strconv.AppendInt(b, sec, 10)
+	b = strconv.AppendUint(b, u/1e6, 10)
 	b = append(b, '.')
+	frac := u % 1e6
 	var digits [6]byte
 	for i := 5; i >= 0; i-- {
 		digits[i] = byte('0' + frac%10)

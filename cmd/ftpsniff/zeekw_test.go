@@ -67,3 +67,26 @@ func FuzzZeekLineAsEncodingJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestZeekTimeBefore1970 guards ts for times before the epoch: the
+// fraction took the floored second's sign (1938-04-24T22:13:21.014 read
+// -999999999.014000, a second and more off) instead of the number's.
+func TestZeekTimeBefore1970(t *testing.T) {
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(1938, 4, 24, 22, 13, 21, 14_000_000, time.UTC), "-999999998.986000"},
+		{time.Date(1938, 4, 24, 22, 13, 20, 0, time.UTC), "-1000000000.000000"},
+		{time.Unix(0, -500_000_000), "-0.500000"},
+		{time.Unix(0, -1_000), "-0.000001"},
+		{time.Unix(-2, 500_000), "-1.999500"},
+		{time.Unix(0, 0), "0.000000"},
+		{time.Unix(1_700_000_000, 122_519_000), "1700000000.122519"},
+		{time.Date(1900, 1, 1, 0, 0, 0, 250_000_000, time.UTC), "-2208988799.750000"},
+	} {
+		if got := string(appendZeekTime(nil, c.at)); got != c.want {
+			t.Errorf("%s: ts %s, want %s", c.at.Format(time.RFC3339Nano), got, c.want)
+		}
+	}
+}
