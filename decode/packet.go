@@ -556,7 +556,7 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	if innerV6 && wire >= 0 {
 		wire -= ip6Payload - len(transport) // less the extension headers
 	}
-	if proto == layers.IPProtocolTCP && depth == 0 && ipLayers == 1 && !tunnel && !fragment {
+	if proto == layers.IPProtocolTCP && depth == 0 && ipLayers == 1 && !tunnel && !fragment && d.lengthUnsaid(ls, innerV6, ci) {
 		transport, wire = d.lengthFromFrame(ls, innerV6, transport, wire, p.Truncated, ci)
 	}
 	if ipLayers > 1 || tunnel {
@@ -660,6 +660,20 @@ const (
 	lroMinFrame = 1518
 	lroMinExtra = 64
 )
+
+// lengthUnsaid tells, cheaply, whether the IP header may not give the
+// segment's length (lengthFromFrame): its length field 0, or a frame
+// longer than Ethernet's largest (LRO). Nearly every packet is neither,
+// and skips lengthFromFrame's checks.
+func (d *Decoder) lengthUnsaid(ls *layerSet, v6 bool, ci gopacket.CaptureInfo) bool {
+	if ci.Length > lroMinFrame || len(d.frame) > lroMinFrame {
+		return true
+	}
+	if v6 {
+		return ls.ip6.bigTCP
+	}
+	return len(ls.ip4.Contents) >= 4 && ls.ip4.Contents[2]|ls.ip4.Contents[3] == 0
+}
 
 // lengthFromFrame returns the TCP segment (transport: from its header to
 // where the IP length ends it, or to the end of the captured frame when
