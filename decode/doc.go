@@ -97,13 +97,7 @@
 // time (the next came back) is read at the time of the packet before it
 // (Stats.ClockOutliers; outlier.go): its own time enters no event. A
 // packet stamped before year 1 or from 2262 on is counted
-// (Stats.TimeOutOfRange) and not decoded. In a file of several interfaces, TCP
-// handshakes across two (a SYN/ACK not stamped before its SYN, its ACK
-// not before it) prove and measure an interface's clock offset from
-// interface 0's; from three that agree it is taken off that interface's
-// stamps (read first from the file's start: ProbeClockSkew), and the
-// reorder waits grow by it; thinner or varying evidence is said, not
-// taken (Stats.ClockSkews; clockskew.go). Finish closes every control connection
+// (Stats.TimeOutOfRange) and not decoded. Finish closes every control connection
 // (ControlClose, reason capture-end, at the latest packet time) and then
 // calls Handler.Finish.
 //

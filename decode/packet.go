@@ -278,9 +278,6 @@ type Decoder struct {
 	clockSaved idleClock
 	// held: the frame of the step held, reading a file (outlier.go).
 	held heldFrame
-	// skew: what handshakes across interfaces tell of their clocks
-	// (clockskew.go).
-	skew clockSkew
 	// inputStart: the next packet is the first of an input (SetInput).
 	inputStart bool
 	nextFlush  time.Time
@@ -358,7 +355,6 @@ func (d *Decoder) Stats() Stats {
 	st.SYNDataDropped = d.ctl.pool.synData
 	st.IPBeyondFrame, st.TCPOptionsCut, st.TunnelsNotFollowed = d.link.ipBeyondFrame, d.link.optionsCut, d.link.tunnelsNotFollowed
 	st.IPLengthZero, st.IPLengthZeroShort, st.IPLengthStale = d.link.ipLengthZero, d.link.ipLengthZeroShort, d.link.ipLengthStale
-	st.ClockSkews, st.ClockSkewNotJudged = d.skew.skews(), d.skew.notJudged
 	return st
 }
 
@@ -412,9 +408,6 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 		// bounded wait mends (they are to be merged first).
 		d.ctl.pool.reorder = true
 		d.interfaces = true
-	}
-	if ci.InterfaceIndex > 0 {
-		d.correctSkew(&ci) // (clockskew.go)
 	}
 	if d.held.waiting {
 		d.judgeHeld(ci.Timestamp) // (outlier.go)
@@ -769,9 +762,6 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	// Judged only when asked (checksum.go). (Field by field: a value
 	// built and copied in costs a wide copy of narrow stores.)
 	d.sum.raw, d.sum.wire, d.sum.ls, d.sum.cut, d.sum.verdict = raw, wire, ls, cut, sumUnknown
-	if d.interfaces || h.flags.Has(FlagSYN) {
-		d.skew.segment(s, ci.InterfaceIndex) // (clockskew.go)
-	}
 	d.ctl.ignore = false
 	cs := d.ctl.lookup(s)
 	// A wrong checksum: dropped (counted) or kept aside (checksum.go),

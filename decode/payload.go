@@ -600,7 +600,7 @@ func (pc *payloadConn) endWaits(now time.Time) bool {
 	if !pc.closing {
 		pc.closing, pc.closeAt = true, now
 	}
-	return now.Sub(pc.closeAt) <= ReorderWait+pc.t.pool.skewed
+	return now.Sub(pc.closeAt) <= ReorderWait
 }
 
 // end removes pc, ended by an RST of direction d at seq (rst), or by its

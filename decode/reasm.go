@@ -213,10 +213,6 @@ type heldPool struct {
 	reorder bool
 	skews   map[*reassembler]*skewWait
 	spare   []*skewWait
-	// skewed: the clock offset between interfaces proved and taken off
-	// (clockskew.go): packets merged by their stamps come that much out
-	// of order, and the waits are longer by it.
-	skewed time.Duration
 }
 
 // segment takes one TCP segment of direction d. The ACK is looked at

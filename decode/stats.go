@@ -202,12 +202,4 @@ type Stats struct {
 	// answer), pushed out of their bound (8) by newer ones within the
 	// wait: their SYN's session, if it came, is not said unreachable.
 	EarlyICMPOverwritten uint64 `json:"early_icmp_overwritten,omitempty"`
-	// ClockSkews: interfaces of a multi-interface capture whose clock
-	// the TCP handshakes across interfaces showed off interface 0's
-	// (clockskew.go): what pairs across them (a reply with its command,
-	// a data connection with its announcement) may be off by it.
-	ClockSkews []ClockSkew `json:"clock_skews,omitempty"`
-	// ClockSkewNotJudged: handshake bounds between two interfaces other
-	// than 0, or past interface 8, not taken (clockskew.go).
-	ClockSkewNotJudged uint64 `json:"clock_skew_not_judged,omitempty"`
 }

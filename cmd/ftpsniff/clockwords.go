@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
 )
 
@@ -64,27 +63,4 @@ func offsetStamp(d time.Duration) string {
 	}
 	h := int64(d / time.Hour)
 	return fmt.Sprintf("%s%dd%02dh", sign, h/24, h%24)
-}
-
-// clockSkewNote says how far an interface's clock was off interface 0's,
-// as the handshakes across the two showed, and what was made of it.
-func clockSkewNote(cs decode.ClockSkew) string {
-	way, off := "ahead of", cs.Offset
-	if off < 0 {
-		way, off = "behind", -off
-	}
-	what := fmt.Sprintf("pcapng interface %d's clock ran %s %s interface 0's (%s across the two showed it", cs.Interface, seconds(off), way, counted(int64(cs.Handshakes), "TCP handshake{s}"))
-	if cs.Within > 0 {
-		what += fmt.Sprintf(", to within %s", seconds(cs.Within))
-	}
-	what += ")"
-	switch {
-	case cs.Corrected && cs.FromPacket == 0:
-		return what + ": its packets are read at interface 0's time"
-	case cs.Corrected:
-		return what + fmt.Sprintf(": its packets are read at interface 0's time from packet %d on; before it, as stamped (replies and data connections paired across the two interfaces there may be off)", cs.FromPacket)
-	case cs.Varying:
-		return what + ", by varying amounts (a clock stepped): read as stamped, so replies and data connections paired across the two interfaces may be off"
-	}
-	return what + ": read as stamped (too few handshakes bound it on both sides), so replies and data connections paired across the two interfaces may be off"
 }

@@ -186,9 +186,6 @@ func readInput(name string, p *pipeline, opts *readOptions, prog *progress, out 
 			_ = out.Flush()
 		}
 	}
-	if waiting == nil {
-		probeClockSkew(name, p.dec)
-	}
 	pre := capture.PrefetchWaiting(src, waiting)
 	p.input.Store(&inputSource{src: pre})
 	in := pre
@@ -314,19 +311,4 @@ func rerunDrops(o *readOptions) []string {
 		drop = append(drop, "--report")
 	}
 	return drop
-}
-
-// probeClockSkew reads the start of a file for the handshakes that show
-// its interfaces' clocks disagree (decode.ProbeClockSkew), so that the
-// decoder takes the offset off from the first packet.
-func probeClockSkew(name string, dec *decode.Decoder) {
-	if fi, err := os.Stat(name); name == "-" || err != nil || !fi.Mode().IsRegular() {
-		return // (read once: standard input, a pipe, a device)
-	}
-	src, err := capture.Open(name)
-	if err != nil {
-		return // (the read itself says why)
-	}
-	dec.SetClockOffsets(decode.ProbeClockSkew(src))
-	src.Close()
 }

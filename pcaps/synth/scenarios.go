@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 )
 
 // scenario is one generated file.
@@ -30,9 +29,6 @@ func scenarios() []scenario {
 		{"linktypes-raw.pcap", built(linktypeRaw)},
 		{"linktypes-null.pcap", built(linktypeNull)},
 		{"multi-iface.pcapng", built(multiIface)},
-		{"iface-clock-ahead-2s.pcapng", built(ifaceClockSkew(2 * time.Second))},
-		{"iface-clock-behind-2s.pcapng", built(ifaceClockSkew(-2 * time.Second))},
-		{"iface-clock-agree.pcapng", built(ifaceClockSkew(0))},
 		{"nanosecond.pcap", built(nanosecond)},
 		{"fragments.pcap", built(fragments)},
 		{"outcomes.pcap", built(outcomes)},

@@ -51,10 +51,6 @@ func run(t testing.TB, path string, p policy.Policy) (*recorder, *Diagnoser) {
 	trk := track.New(diag, track.Options{})
 	diag.SetControlOnly(trk.ControlOnly) // as read does
 	dec := decode.New(trk, decode.Options{})
-	if probe, err := capture.Open(path); err == nil {
-		dec.SetClockOffsets(decode.ProbeClockSkew(probe)) // as read does a file
-		probe.Close()
-	}
 	// Truncated or corrupt captures end early; what was read counts.
 	_ = dec.DecodeAll(src)
 	dec.Finish()
