@@ -74,8 +74,11 @@ func TestIPLengthFromFrame(t *testing.T) {
 		{name: "IPv4 TSO snap 128", n: 3000, snap: 128, wire: 3000, held: 128 - 54, zero: 1, truncated: 1},
 		{name: "IPv6 BIG TCP whole", v6: true, n: 3000, wire: 3000, held: 3000, zero: 1},
 		{name: "IPv6 BIG TCP snap 128", v6: true, n: 3000, snap: 128, wire: 3000, held: 128 - 74, zero: 1, truncated: 1},
-		{name: "LRO stale", n: 4344, ipLen: 20 + 20 + 1448, wire: 4344, held: 4344, stale: 1},
-		{name: "LRO stale snap 200", n: 4344, ipLen: 20 + 20 + 1448, snap: 200, wire: 4344, held: 200 - 54, stale: 1, truncated: 1},
+		// Counted, read by the IP length: the bytes past it may be a
+		// device's trailer as well as merged segments.
+		{name: "LRO stale", n: 4344, ipLen: 20 + 20 + 1448, wire: 1448, held: 1448, stale: 1},
+		{name: "LRO stale snap 200", n: 4344, ipLen: 20 + 20 + 1448, snap: 200, wire: 1448, held: 200 - 54, stale: 1, truncated: 1},
+		{name: "an 80-byte device trailer on a full-size frame", n: 1460, ipLen: -1, trailer: make([]byte, 80), wire: 1460, held: 1460, stale: 1},
 		{name: "IPv4 length 0 in padded minimum frame", n: 0, trailer: make([]byte, 6), wire: 0, held: 0, pad: 1},
 		{name: "IPv4 length 0, 6 bytes, minimum frame", n: 6, wire: 0, held: 0, pad: 1},
 		{name: "IPv4 length 0 past the minimum frame", n: 7, wire: 7, held: 7, zero: 1},

@@ -704,7 +704,12 @@ func (d *Decoder) lengthFromFrame(ls *layerSet, v6 bool, transport []byte, wire 
 	case zero:
 		d.link.ipLengthZero++
 	case wire >= 0 && wire > hdr && frameLen > lroMinFrame && rest-wire >= lroMinExtra:
+		// Counted, and read by the IP length all the same: the bytes
+		// after it may be segments receive offload merged, or a device's
+		// trailer (a load balancer's tcpdump), which read as payload
+		// corrupted every full-size segment of a clean capture.
 		d.link.ipLengthStale++
+		return transport, wire
 	default:
 		return transport, wire
 	}

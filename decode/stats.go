@@ -134,11 +134,13 @@ type Stats struct {
 	IPBeyondFrame uint64 `json:"ip_beyond_frame,omitempty"`
 	// IPLengthZero: TCP segments whose IP length is 0 (a super-segment
 	// of TCP segmentation offload or IPv6 BIG TCP, captured on the
-	// sending host before the NIC cut it), and IPLengthStale: segments
-	// in a frame that large receive offload merged, the IP length its
-	// first segment's (the frame more than 1518 bytes, at least 64 past
-	// the IP length): their length is read from the frame's original
-	// length, less its FCS; what the snap length cut of it is Truncated.
+	// sending host before the NIC cut it): their length is read from the
+	// frame's original length, less its FCS; what the snap length cut of
+	// it is Truncated. IPLengthStale: segments in a frame more than 1518
+	// bytes long with at least 64 bytes past the IP length: segments large
+	// receive offload merged under its first one's length, or a device's
+	// trailer; read by the IP length (a trailer must not become payload),
+	// so a merged frame's transfer reads short.
 	// IPLengthZeroShort: IPv4 segments of length 0 in a frame of at most
 	// 60 bytes, whose bytes past the TCP header may be Ethernet padding:
 	// read with no payload.

@@ -2049,7 +2049,7 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 	addw(st.UnknownLink-min(named, st.UnknownLink), "frame{s} of other link types ftpsniff does not decode")
 	addw(st.IPBeyondFrame, "frame{s} whose IP length runs past a frame the capture holds whole (truncated or corrupt before the capture, not the snap length)")
 	addw(st.IPLengthZero, "TCP segment{s} with IP length 0 (segmentation offload, BIG TCP: captured on the sending host): payload length taken from the frame's length")
-	addw(st.IPLengthStale, "TCP segment{s} in frames longer than their IP length says (receive offload merged them): payload taken to the frame's end, not to the IP length")
+	addw(st.IPLengthStale, "TCP segment{s} in {a frame|frames} longer than {its|their} IP length says: read by the IP length, the bytes after it left out (segments receive offload merged, or a device's trailer: if offload, the transfer's count and an extracted file are short; capture with offload off, ethtool -K IFACE gro off lro off)")
 	addw(st.IPLengthZeroShort, "TCP segment{s} with IP length 0 in a minimum-size frame: bytes past the TCP header taken for Ethernet padding, not payload")
 	if st.TunnelsNotFollowed > 0 {
 		warn = append(warn, counted(int64(st.TunnelsNotFollowed), "tunnelled packet{s} of a kind ftpsniff does not follow")+" ("+strings.Join(t.Links.Tunnels, ", ")+")")
