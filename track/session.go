@@ -1194,7 +1194,11 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			sess.quit = true
 		}
 	case "CWD", "XCWD":
-		if r.Code == 250 || r.Code == 200 {
+		switch {
+		case r.Code != 250 && r.Code != 200:
+		case c.RestNotCaptured():
+			sess.Cwd = "" // (its path only begun: where it went is not known)
+		default:
 			sess.Cwd = joinPath(sess.Cwd, c.Arg)
 		}
 	case "CDUP", "XCUP":
