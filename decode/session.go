@@ -1030,6 +1030,7 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 		// PASS known to be sent since the last USER (flagPassSent), so
 		// that a 331 after the gap asks for a password again (a retry
 		// whose USER and PASS segments the capture lost).
+		loggedIn := p.has(flagLoggedIn)
 		p.set(flagLoggedIn|flagPassSent, false)
 		// Could they hold the rest of a password line (passLost)?
 		need := len("PASS\r\n")
@@ -1037,7 +1038,7 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 			need = len("\r\n")
 		}
 		p.gapHeldEnd = p.gapHeldEnd || n >= need
-		if head := p.split[d].Head(5); !p.passNext && !p.has(flagGapLine) && !looksLikePass(head) && startsCommand(head, p.split[d].Pending()) {
+		if head := p.split[d].Head(5); (loggedIn || startsActiveAnnounce(head)) && !p.passNext && !p.has(flagGapLine) && startsCommand(head, p.split[d].Pending()) {
 			// A command the gap cuts (tcpdump -s 128: "RETR
 			// /long/path/fi", or only its CRLF) is still the command its
 			// reply answers: delivered now, its argument as far as the
@@ -1045,11 +1046,17 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 			// only if whole (endpointCut), instead of dropped with the
 			// line, its reply said to answer a command the gap took, a
 			// 550 to it lost and a transfer's data connection left
-			// unannounced. (Not a PASS or ACCT, nor a line that may be a
-			// password or its tail, passNext or after a gap: dropped with
-			// the line as before, the gap's own rules hiding a refusal
-			// that repeats it, which a password's head as a command,
-			// fingerprinted, would not.)
+			// unannounced. Only after the login (a PORT, EPRT or LPRT
+			// whenever: its endpoint is what its data connection needs),
+			// and no verb of a login
+			// or one that may carry a password (startsCommand), nor a line
+			// that may be a password or its tail (passNext, after a gap):
+			// those are dropped with the line as before, the gap's own
+			// rules hiding a refusal that repeats it, which a cut line
+			// fingerprinted would not ("SITE PS" of "SITE PSWD old new"
+			// showed its 500's echo), and a cut USER named an account
+			// that is not one and paired the 331 that made a 530 after
+			// the gap a refused login's.
 			p.flushing = flushGap
 			p.split[d].Flush(p.clientLine)
 			p.flushing = flushNone
@@ -2694,7 +2701,10 @@ func lastNumberOpen(line string, max int) bool {
 // startsCommand tells whether a client line of which the capture holds
 // the first pending bytes, head its first five, begins with a known
 // verb (decode/ftp's table, in any case) followed by a space, or is that
-// verb alone: a command whatever the bytes after it.
+// verb alone: a command whatever the bytes after it. Not the verbs of a
+// login (USER, PASS, ACCT, REIN, AUTH, ADAT) nor SITE, whose cut
+// sub-command may be a password's (SITE PSWD, SITE CHPASS): a cut one is
+// not delivered.
 func startsCommand(head []byte, pending int) bool {
 	n := 0
 	for n < len(head) && n < 4 && isLetter(head[n]) {
@@ -2707,7 +2717,24 @@ func startsCommand(head []byte, pending int) bool {
 	for i := range n {
 		up[i] = head[i] &^ 0x20
 	}
+	switch string(up[:n]) {
+	case "USER", "PASS", "ACCT", "REIN", "AUTH", "ADAT", "SITE":
+		return false
+	}
 	return ftp.IsKnownVerb(string(up[:n]))
+}
+
+// startsActiveAnnounce tells whether a client line begins with PORT,
+// EPRT or LPRT and a space, in any case.
+func startsActiveAnnounce(b []byte) bool {
+	if len(b) < 5 || b[4] != ' ' {
+		return false
+	}
+	switch string([]byte{b[0] &^ 0x20, b[1] &^ 0x20, b[2] &^ 0x20, b[3] &^ 0x20}) {
+	case "PORT", "EPRT", "LPRT":
+		return true
+	}
+	return false
 }
 
 // noUnixNano marks a time UnixNano cannot hold (before 1678 or after
