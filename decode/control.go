@@ -1262,7 +1262,7 @@ func startsTLSRecord(b []byte) bool {
 		return false
 	}
 	n := int(b[3])<<8 | int(b[4])
-	return n > 0 && n <= 1<<14+2048
+	return n > 0 && n <= maxRecordBody
 }
 
 // startsClientHello tells whether b begins with a TLS ClientHello: a

@@ -662,6 +662,12 @@ func (d *Decoder) lengthUnsaid(ls *layerSet, v6 bool, ci gopacket.CaptureInfo) b
 	if ci.Length > lroMinFrame || len(d.frame) > lroMinFrame {
 		return true
 	}
+	return ipLengthZero(ls, v6)
+}
+
+// ipLengthZero tells whether the innermost IP header's length field is 0
+// (IPv6: with no jumbo option, ip6Layer.bigTCP).
+func ipLengthZero(ls *layerSet, v6 bool) bool {
 	if v6 {
 		return ls.ip6.bigTCP
 	}
@@ -687,12 +693,7 @@ func (d *Decoder) lengthFromFrame(ls *layerSet, v6 bool, transport []byte, wire 
 	rest := frameLen - at                    // TCP's bytes by the frame
 	held := min(len(d.frame)-at, rest)       // of those, the captured
 	hdr := int(transport[12]>>4) * 4         // the TCP header's length
-	var zero bool
-	if v6 {
-		zero = ls.ip6.bigTCP
-	} else {
-		zero = len(ls.ip4.Contents) >= 4 && ls.ip4.Contents[2]|ls.ip4.Contents[3] == 0
-	}
+	zero := ipLengthZero(ls, v6)
 	switch {
 	case held < 0 || rest < hdr:
 		return transport, wire

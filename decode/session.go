@@ -1038,7 +1038,7 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 			need = len("\r\n")
 		}
 		p.gapHeldEnd = p.gapHeldEnd || n >= need
-		if head := p.split[d].Head(5); (loggedIn || startsActiveAnnounce(head)) && !p.passNext && !p.has(flagGapLine) && startsCommand(head, p.split[d].Pending()) {
+		if p.gapCutDeliverable(loggedIn) {
 			// A command the gap cuts (tcpdump -s 128: "RETR
 			// /long/path/fi", or only its CRLF) is still the command its
 			// reply answers: delivered now, its argument as far as the
@@ -2696,6 +2696,17 @@ func lastNumberOpen(line string, max int) bool {
 		}
 	}
 	return n*10 <= max
+}
+
+// gapCutDeliverable tells whether the client's line a gap cuts is
+// delivered as a command (gapAfter): a command's start (startsCommand),
+// after the login (loggedIn, as it stood before the gap) or a PORT,
+// EPRT or LPRT, and not a line that may be a password or its tail
+// (passNext, flagGapLine).
+func (p *sessionParser) gapCutDeliverable(loggedIn bool) bool {
+	head := p.split[dirClient].Head(5)
+	return (loggedIn || startsActiveAnnounce(head)) && !p.passNext && !p.has(flagGapLine) &&
+		startsCommand(head, p.split[dirClient].Pending())
 }
 
 // startsCommand tells whether a client line of which the capture holds

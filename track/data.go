@@ -21,11 +21,7 @@ const maxPerPort = 64
 // accepting reply: clients often connect before they send the transfer
 // command.
 func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num uint64) {
-	ann := sess.dataEndpoint(c.EndpointVia, c.Endpoint)
-	// An IPv4-mapped IPv6 address (EPRT |2|::ffff:a.b.c.d|) is a.b.c.d:
-	// the data connection goes over IPv4 to it, and its packets carry it
-	// in that form.
-	ann = netip.AddrPortFrom(ann.Addr().Unmap(), ann.Port())
+	ann := sess.armedEndpoint(c.EndpointVia, c.Endpoint)
 	if sess.xfer != nil {
 		// A PORT a gap took is replaced by this one (activeMayBeLost).
 		t.settleLostPort(sess)
@@ -270,6 +266,15 @@ func (sess *Session) dataEndpoint(via ftp.Via, ap netip.AddrPort) netip.AddrPort
 		return netip.AddrPortFrom(sess.Server.Addr(), ap.Port())
 	}
 	return ap
+}
+
+// armedEndpoint is dataEndpoint unmapped, as an expectation waits on it:
+// an IPv4-mapped IPv6 address (EPRT |2|::ffff:a.b.c.d|) is a.b.c.d, the
+// data connection goes over IPv4 to it, and its packets carry it in that
+// form.
+func (sess *Session) armedEndpoint(via ftp.Via, ap netip.AddrPort) netip.AddrPort {
+	ep := sess.dataEndpoint(via, ap)
+	return netip.AddrPortFrom(ep.Addr().Unmap(), ep.Port())
 }
 
 // retire takes dc, never to be reported, out of the port index and the

@@ -1616,6 +1616,15 @@ func (m *xferMemo) rareMemo() *memoRare {
 	return m.rare
 }
 
+// rare is the session's memoRare, nil when it has none (no memo, or
+// nothing rare noted).
+func (s *Session) rare() *memoRare {
+	if s.xfer == nil {
+		return nil
+	}
+	return s.xfer.rare
+}
+
 // login is a session's login: its user and how far it got.
 type login struct {
 	user  string
@@ -1640,10 +1649,11 @@ func (s *Session) replacedLogin(was login) {
 // Login tell the latest attempt, which may have failed: what the session
 // did before it was done logged in as this user.
 func (s *Session) EarlierLogin() (user string, ok bool) {
-	if s.xfer == nil || s.xfer.rare == nil || s.xfer.rare.replaced == nil {
+	r := s.rare()
+	if r == nil || r.replaced == nil {
 		return "", false
 	}
-	return s.xfer.rare.replaced.user, true
+	return r.replaced.user, true
 }
 
 // PickedUpLate tells that the session was picked up mid-stream more than

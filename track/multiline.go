@@ -1,10 +1,6 @@
 package track
 
-import (
-	"net/netip"
-
-	"github.com/ftpsniff/ftpsniff/decode"
-)
+import "github.com/ftpsniff/ftpsniff/decode"
 
 // A multi-line 227, 228 or 229 whose last line names another endpoint
 // than the first one found in its text (decode's EndpointAlt): curl
@@ -23,8 +19,7 @@ func (t *Tracker) armAmbiguous(sess *Session, c *Command, e *decode.ControlEvent
 	if c.Conflict != nil || dc == nil || dc.Announce != c {
 		return
 	}
-	other := sess.dataEndpoint(e.EndpointAlt.Via, e.EndpointAlt.Addr)
-	other = netip.AddrPortFrom(other.Addr().Unmap(), other.Port())
+	other := sess.armedEndpoint(e.EndpointAlt.Via, e.EndpointAlt.Addr)
 	if other == dc.Announced {
 		return
 	}

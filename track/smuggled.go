@@ -40,8 +40,8 @@ func noteSmuggled(sess *Session, c *Command, e *decode.ControlEvent) {
 // forgetSmuggled drops the remembered announcement once a reply pairs
 // with a command after its line: the server did not split that line.
 func forgetSmuggled(sess *Session, c *Command) {
-	if m := sess.xfer; m != nil && m.rare != nil && m.rare.smuggled != nil && c != nil && c.Index > m.rare.smuggled.index {
-		m.rare.smuggled = nil
+	if r := sess.rare(); r != nil && r.smuggled != nil && c != nil && c.Index > r.smuggled.index {
+		r.smuggled = nil
 	}
 }
 
@@ -51,12 +51,12 @@ func forgetSmuggled(sess *Session, c *Command) {
 // reply; it returns the command, armed (at the line), first in the
 // pending queue. nil otherwise.
 func (t *Tracker) smuggledCommand(sess *Session, r Reply) *Command {
-	m := sess.xfer
-	if m == nil || m.rare == nil || m.rare.smuggled == nil || r.Code != 200 || sess.Encrypted {
+	m := sess.rare()
+	if m == nil || m.smuggled == nil || r.Code != 200 || sess.Encrypted {
 		return nil
 	}
-	sm := m.rare.smuggled
-	m.rare.smuggled = nil
+	sm := m.smuggled
+	m.smuggled = nil
 	if sm.index != sess.CommandCount {
 		return nil // (a command came after the line: its reply is this one's)
 	}

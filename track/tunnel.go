@@ -25,15 +25,16 @@ func (s *Session) noteTunnel(t *decode.Tunnel) {
 // segments), or nil when it came in none (or in a monitoring
 // encapsulation, ERSPAN or TZSP: the capture's own path).
 func (s *Session) Tunnel() *decode.Tunnel {
-	if s.xfer == nil || s.xfer.rare == nil {
+	r := s.rare()
+	if r == nil {
 		return nil
 	}
-	if r := s.xfer.rare; r.tunnel != nil {
+	if r.tunnel != nil {
 		return r.tunnel
 	}
 	// Before the close: its shape so far, for findings raised while
 	// the session is open.
-	return s.xfer.rare.tunnelSoFar
+	return r.tunnelSoFar
 }
 
 // TunnelUnverified tells whether the session came only inside a tunnel

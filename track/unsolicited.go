@@ -81,11 +81,11 @@ func notePassiveAnsweredOther(sess *Session, c *Command, r *Reply) {
 // slipped by one (a reply to a blank line or a second reply to the
 // command before it took the PASV's place).
 func passiveShifted(sess *Session) bool {
-	m := sess.xfer
-	if m == nil || m.rare == nil || m.rare.passiveAnsweredOther == nil {
+	m := sess.rare()
+	if m == nil || m.passiveAnsweredOther == nil {
 		return false
 	}
-	return m.rare.passiveAnsweredOther.Index == sess.CommandCount
+	return m.passiveAnsweredOther.Index == sess.CommandCount
 }
 
 // passiveRequest tells whether verb asks for a passive endpoint, in any
@@ -137,8 +137,7 @@ func (dc *DataConn) AfterUnsolicited() bool { return dc.Announce != nil && dc.An
 // command asked for (e its event), just reported as unsolicited.
 func (t *Tracker) keepUnsolicited(sess *Session, e *decode.ControlEvent, r Reply) {
 	via := e.Endpoint.Via
-	ep := sess.dataEndpoint(via, e.Endpoint.Addr)
-	ep = netip.AddrPortFrom(ep.Addr().Unmap(), ep.Port())
+	ep := sess.armedEndpoint(via, e.Endpoint.Addr)
 	if !ep.Addr().IsValid() || ep.Port() == 0 {
 		return
 	}

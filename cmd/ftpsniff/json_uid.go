@@ -1,7 +1,6 @@
 package main
 
 import (
-	"slices"
 	"strconv"
 
 	"github.com/ftpsniff/ftpsniff/track"
@@ -90,21 +89,6 @@ func (u *sessionUIDs) end(observer string, s *track.Session) string {
 	if s.EndReason != track.EndIdle {
 		return uid
 	}
-	if u.idleEnded == nil {
-		u.idleEnded = map[int]string{}
-	}
-	if len(u.idleOrder) >= 2*maxZeekIdleEnded {
-		// Drop the IDs picked up (or forgotten) since.
-		u.idleOrder = slices.DeleteFunc(u.idleOrder, func(k int) bool {
-			_, ok := u.idleEnded[k]
-			return !ok
-		})
-	}
-	for len(u.idleEnded) >= maxZeekIdleEnded && len(u.idleOrder) > 0 {
-		delete(u.idleEnded, u.idleOrder[0])
-		u.idleOrder = u.idleOrder[1:]
-	}
-	u.idleEnded[s.ID] = uid
-	u.idleOrder = append(u.idleOrder, s.ID)
+	keepIdleEnded(&u.idleEnded, &u.idleOrder, s.ID, uid)
 	return uid
 }

@@ -746,7 +746,7 @@ func refusedLine(c *track.Command) string {
 	r := c.Replies[0]
 	text := r.Text
 	if r.Secret {
-		text = "********" // (it echoes a line taken for a password)
+		text = mask // (it echoes a line taken for a password)
 	}
 	return fmt.Sprintf("%s refused: %d %s", safe(strings.TrimSpace(c.Verb+" "+c.Arg)), r.Code, safe(text))
 }

@@ -272,22 +272,30 @@ func (o *zeekOutput) resumed(s *track.Session) (zeekCarry, bool) {
 // keepIdleEnd keeps what the session id, closed as idle, hands on to a
 // continuation, forgetting the oldest kept past maxZeekIdleEnded.
 func (o *zeekOutput) keepIdleEnd(id int, zs *zeekSession) {
-	if o.idleEnded == nil {
-		o.idleEnded = map[int]zeekCarry{}
+	keepIdleEnded(&o.idleEnded, &o.idleOrder, id, zeekCarry{uid: zs.uid, password: zs.password, cwd: zs.cwd})
+}
+
+// keepIdleEnded keeps v for the session id closed as idle in kept, order
+// listing the IDs oldest first, forgetting the oldest past
+// maxZeekIdleEnded: the bound --format zeek and the JSON session_uid
+// share.
+func keepIdleEnded[V any](kept *map[int]V, order *[]int, id int, v V) {
+	if *kept == nil {
+		*kept = map[int]V{}
 	}
-	if len(o.idleOrder) >= 2*maxZeekIdleEnded {
+	if len(*order) >= 2*maxZeekIdleEnded {
 		// Drop the IDs picked up (or forgotten) since.
-		o.idleOrder = slices.DeleteFunc(o.idleOrder, func(k int) bool {
-			_, ok := o.idleEnded[k]
+		*order = slices.DeleteFunc(*order, func(k int) bool {
+			_, ok := (*kept)[k]
 			return !ok
 		})
 	}
-	for len(o.idleEnded) >= maxZeekIdleEnded && len(o.idleOrder) > 0 {
-		delete(o.idleEnded, o.idleOrder[0])
-		o.idleOrder = o.idleOrder[1:]
+	for len(*kept) >= maxZeekIdleEnded && len(*order) > 0 {
+		delete(*kept, (*order)[0])
+		*order = (*order)[1:]
 	}
-	o.idleEnded[id] = zeekCarry{uid: zs.uid, password: zs.password, cwd: zs.cwd}
-	o.idleOrder = append(o.idleOrder, id)
+	(*kept)[id] = v
+	*order = append(*order, id)
 }
 
 // zeekUID makes a connection uid the way Zeek writes them ("C" and up to

@@ -222,10 +222,7 @@ func stalledData(dc *track.DataConn, c *track.Command, r *track.Reply) bool {
 // stalledDataError words server-data-error for a 426 that ended a transfer
 // whose data connection was made and got nothing through (stalledData).
 func stalledDataError(f *Finding, c *track.Command, r *track.Reply, dc *track.DataConn) {
-	sender, receiver := "the server", "the client"
-	if ftp.IsUpload(c.Verb) {
-		sender, receiver = "the client", "the server"
-	}
+	sender, receiver := transferRoles(c)
 	if st, ok := dc.Stuck(); ok {
 		f.Evidence = joinEvidence(f.Evidence, stuckEvidence(st))
 		f.Message = fmt.Sprintf("The data stopped getting through: %s sent the same segment %d times and %s never acknowledged it, and the transfer failed (426). The data connection was made; its data was lost on the path.", sender, st.Resends+1, receiver)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
 )
 
@@ -17,14 +16,10 @@ import (
 func stalledHalfwayFinding(s *track.Session, dc *track.DataConn, silent time.Duration) *Finding {
 	c := dc.Command
 	pre := c.Replies[0]
-	sender := "the server"
-	if ftp.IsUpload(c.Verb) {
-		sender = "the client"
-	}
-	ann, pk := announcement(dc)
-	pk = append(pk, dc.SYNNum, c.Num, pre.Num)
-	f := &Finding{Code: CodeTransferStalled, Severity: SeverityWarning, Session: s, Data: dc, TS: dc.LastData(), Packets: packets(pk), halfway: true}
+	sender, _ := transferRoles(c)
+	ann, pk := stallPackets(dc)
 	last := dc.LastData()
+	f := &Finding{Code: CodeTransferStalled, Severity: SeverityWarning, Session: s, Data: dc, TS: last, Packets: packets(pk), halfway: true}
 	until := "the capture ended"
 	if dc.EndReason == track.EndIdle || s.EndReason == track.EndIdle {
 		until = "ftpsniff let it go as idle"

@@ -195,12 +195,8 @@ func transferStalled(s *track.Session, dc *track.DataConn) *Finding {
 		return nil
 	}
 	pre := c.Replies[0]
-	sender, receiver := "the server", "the client"
-	if ftp.IsUpload(c.Verb) {
-		sender, receiver = "the client", "the server"
-	}
-	ann, pk := announcement(dc)
-	pk = append(pk, dc.SYNNum, c.Num, pre.Num)
+	sender, receiver := transferRoles(c)
+	ann, pk := stallPackets(dc)
 	f := &Finding{Code: CodeTransferStalled, Severity: SeverityWarning, Session: s, Data: dc, TS: dc.End, Packets: packets(pk)}
 	if f.TS.IsZero() {
 		f.TS = dc.LastSeen()
@@ -229,6 +225,24 @@ func transferStalled(s *track.Session, dc *track.DataConn) *Finding {
 		commandText(c), moved, how)
 	f.Advice = stallAdvice("A stall on the path, not a refusal and not a firewall blocking the port", sender)
 	return f
+}
+
+// transferRoles names who sends c's file and who receives it: the server
+// and the client for a download or listing, the other way for an upload.
+func transferRoles(c *track.Command) (sender, receiver string) {
+	if ftp.IsUpload(c.Verb) {
+		return "the client", "the server"
+	}
+	return "the server", "the client"
+}
+
+// stallPackets is the announcement of dc, a stallCandidate's transfer, and
+// the packets a transfer-stalled of it cites: the announcement's, the
+// data connection's SYN, the command and its 1yz.
+func stallPackets(dc *track.DataConn) (ann string, pk []uint64) {
+	c := dc.Command
+	ann, pk = announcement(dc)
+	return ann, append(pk, dc.SYNNum, c.Num, c.Replies[0].Num)
 }
 
 // transfersStalled: no fault leads, and transfers whose data connections

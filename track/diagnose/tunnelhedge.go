@@ -50,7 +50,13 @@ func hedgeTunnel(f *Finding) {
 	}
 	f.tunnelOnly = true
 	s.KeepTunnelHedged()
-	f.Message += " Seen only inside " + tunnelFrom(s.Tunnel()) + ": if that is not your mirror or tap, the packets may be forged."
+	f.Message += seenOnlyInside(tunnelFrom(s.Tunnel()))
+}
+
+// seenOnlyInside is the hedge a finding's message ends with when all it
+// rests on came inside the tunnel from (tunnelFrom).
+func seenOnlyInside(from string) string {
+	return " Seen only inside " + from + ": if that is not your mirror or tap, the packets may be forged."
 }
 
 // hedgeLoginTunnel hedges f, a login-brute-force warning against addr
@@ -62,7 +68,7 @@ func hedgeLoginTunnel(f *Finding, addr netip.Addr, tunnelled, all int, from stri
 	f.tunnelOnly, f.tunnelWeighed = true, true
 	f.Advice = "Check first that " + from + " is your mirror or tap: if not, those failures may be forged to have " + addr.String() + " blocked. " + f.Advice
 	if tunnelled == all {
-		f.Message += " Seen only inside " + from + ": if that is not your mirror or tap, the packets may be forged."
+		f.Message += seenOnlyInside(from)
 		return
 	}
 	f.Message += fmt.Sprintf(" %d of these %d failures were seen only inside %s, and the others alone do not show guessing: if that is not your mirror or tap, those packets may be forged, naming this address.", tunnelled, all, from)
