@@ -41,10 +41,14 @@ func (t *Tracker) lineConflict(sess *Session, e *decode.ControlEvent) {
 		return
 	}
 	lc := &LineConflict{Num: e.Num, OtherCode: e.ConflictCode, OtherText: e.ConflictLine}
+	// Both endpoints as an expectation waits on them (armedEndpoint): an
+	// IPv4-mapped address (EPRT |2|::ffff:10.0.0.2|) is the IPv4 one, so
+	// copies that differ only so announce the same endpoint, and the
+	// other copy's expectation (armOther) is one an IPv4 SYN can match.
 	if e.Endpoint.Via != 0 && e.EndpointErr == nil {
-		lc.Other, lc.OtherVia = sess.dataEndpoint(e.Endpoint.Via, e.Endpoint.Addr), e.Endpoint.Via
+		lc.Other, lc.OtherVia = sess.armedEndpoint(e.Endpoint.Via, e.Endpoint.Addr), e.Endpoint.Via
 	}
-	taken := sess.dataEndpoint(c.EndpointVia, c.Endpoint)
+	taken := sess.armedEndpoint(c.EndpointVia, c.Endpoint)
 	announces := c.EndpointVia != 0 && c.EndpointErr == nil
 	switch {
 	case announces && lc.OtherVia != 0 && lc.Other == taken:

@@ -1196,10 +1196,10 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 		if n.res.Evicted && len(c.Replies) > 0 {
 			// Its expectation replaced the one before all the same:
 			// the reason given for that one names the refusal.
-			last := c.Replies[len(c.Replies)-1]
+			last := &c.Replies[len(c.Replies)-1]
 			for i := range hc.spent {
 				if sp := &hc.spent[i]; sp.by == n.num {
-					sp.why = replacedWhy(sp.exp, sp.byKind, sp.by, quoteWire(strconv.Itoa(last.Code)+" "+last.Text))
+					sp.why = replacedWhy(sp.exp, sp.byKind, sp.by, quoteReply(last))
 				}
 			}
 		}
@@ -1426,12 +1426,14 @@ func ipv6Control(s *track.Session) bool { return s.Server.Addr().Unmap().Is6() }
 func (h *helperLayer) epsvOnlyAdvice(s *track.Session) string {
 	a := fmt.Sprintf("have the client use EPSV (RFC 2428), whose 229 names the port alone and which the helper reads: a 227 carries only an IPv4 address, so on this IPv6 control connection no server setting makes it name %s, where the client reaches the server", s.Server.Addr().Unmap())
 	for _, c := range s.Commands {
-		if r := c.Final(); c.Verb == "EPSV" && r != nil && r.Code >= 400 {
+		// (Not a line taken for a password: the server read it as one,
+		// or as junk, not as an EPSV.)
+		if r := c.Final(); c.Verb == "EPSV" && !c.Secret && r != nil && r.Code >= 400 {
 			where := ""
 			if h.epsvAllow != nil {
 				where = h.epsvAllow(s)
 			}
-			a += fmt.Sprintf("; the server refused EPSV here (%s): allow it%s", quoteWire(strconv.Itoa(r.Code)+" "+r.Text), where)
+			a += fmt.Sprintf("; the server refused EPSV here (%s): allow it%s", quoteReply(r), where)
 			break
 		}
 	}
@@ -1455,8 +1457,8 @@ func (h *helperLayer) refusedUnseen(s *track.Session, c *track.Command, n annNot
 		Packets: []uint64{n.num}, Evidence: "helper saw: " + quoteWire(n.text)}
 	reply := ""
 	if len(c.Replies) > 0 {
-		last := c.Replies[len(c.Replies)-1]
-		reply = fmt.Sprintf(" (%s)", quoteWire(strconv.Itoa(last.Code)+" "+last.Text))
+		last := &c.Replies[len(c.Replies)-1]
+		reply = fmt.Sprintf(" (%s)", quoteReply(last))
 		f.Packets = append(f.Packets, last.Num)
 	}
 	f.Message = fmt.Sprintf("the Linux helper would not see this %s: %s, so it would create no expectation for it, and nf_nat_ftp, which rewrites only what the helper matched, would leave its address as the client wrote it", m.Kind, m.Why)
@@ -2170,6 +2172,17 @@ func (h *helperLayer) SessionEnd(s *track.Session) {
 	}
 	h.releaseEncrypted(s)
 	h.sink.SessionEnd(s)
+}
+
+// quoteReply quotes r, its code and text, for a message (quoteWire):
+// the text hidden when it repeats a line taken for a password
+// (track.Reply.Secret), as the diagnoser's evidence hides it ("530
+// ****"), whatever --show-passwords says: findings are shared.
+func quoteReply(r *track.Reply) string {
+	if r.Secret {
+		return quoteWire(strconv.Itoa(r.Code) + " ****")
+	}
+	return quoteWire(strconv.Itoa(r.Code) + " " + r.Text)
 }
 
 // quoteWire shows wire text for a message: escaped, in quotes.

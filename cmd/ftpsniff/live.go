@@ -779,7 +779,7 @@ func (r *reopenFile) reopenIfAsked() {
 		// Counted (metrics, capture record): a shipper tailing the name
 		// gets nothing from now on.
 		r.failed.Add(1)
-		fmt.Fprintf(r.stderr, "ftpsniff: --output: reopen after SIGHUP: %v; still writing to the file open before\n", err)
+		fmt.Fprintf(r.stderr, "ftpsniff: --output: reopen after SIGHUP: %s; still writing to the file open before\n", safe(err.Error()))
 		return
 	}
 	if r.onReopen != nil {

@@ -165,7 +165,7 @@ func (c *captureFile) open(owner fileOwner) error {
 		return err
 	}
 	if path != c.name {
-		fmt.Fprintf(c.stderr, "ftpsniff: --write: %s holds packets already; writing to %s\n", c.name, path)
+		fmt.Fprintf(c.stderr, "ftpsniff: --write: %s holds packets already; writing to %s\n", safe(c.name), safe(path))
 	}
 	c.f, c.path, c.pw, c.err, c.pending = f, path, pw, nil, 0
 	return nil
@@ -205,7 +205,7 @@ func (c *captureFile) stop(err error) {
 	c.pending = 0
 	c.pw.Close()
 	c.pw = nil
-	fmt.Fprintf(c.stderr, "ftpsniff: --write %s: %v; packets are no longer saved (counted as not written), the analysis goes on; SIGHUP opens a new file\n", c.path, err)
+	fmt.Fprintf(c.stderr, "ftpsniff: --write %s: %s; packets are no longer saved (counted as not written), the analysis goes on; SIGHUP opens a new file\n", safe(c.path), safe(err.Error()))
 }
 
 // reopenIfAsked opens a new file after SIGHUP when the one written is no
@@ -234,12 +234,12 @@ func (c *captureFile) reopenIfAsked() {
 	}
 	if err := c.open(fileOwner{}); err != nil {
 		c.err = cmp.Or(oldErr, err)
-		fmt.Fprintf(c.stderr, "ftpsniff: --write: new file after SIGHUP: %v; packets are not saved until a SIGHUP opens one\n", err)
+		fmt.Fprintf(c.stderr, "ftpsniff: --write: new file after SIGHUP: %s; packets are not saved until a SIGHUP opens one\n", safe(err.Error()))
 		return
 	}
 	c.reopened.Add(1)
 	if oldPath != c.path || oldErr != nil {
-		fmt.Fprintf(c.stderr, "ftpsniff: --write: after SIGHUP, writing to %s\n", c.path)
+		fmt.Fprintf(c.stderr, "ftpsniff: --write: after SIGHUP, writing to %s\n", safe(c.path))
 	}
 }
 

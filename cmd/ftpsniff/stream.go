@@ -418,7 +418,7 @@ func (s *outputSink) fail(err error, rest []byte) {
 	if !s.failing {
 		s.failing, s.since = true, 0
 		if s.stderr != nil {
-			fmt.Fprintf(s.stderr, "ftpsniff: output: %v; records are lost (and counted) until a write succeeds\n", err)
+			fmt.Fprintf(s.stderr, "ftpsniff: output: %s; records are lost (and counted) until a write succeeds\n", safe(err.Error()))
 		}
 	}
 	s.since += k

@@ -741,14 +741,14 @@ func (o *textOutput) noteRefused(s *track.Session, c *track.Command) {
 }
 
 // refusedLine is the summary list's line for a session's refused file
-// transfer: the command and the server's reply, escaped.
-func refusedLine(c *track.Command) string {
+// transfer: the command and the server's reply, escaped, and masked as
+// the transcript masks them (maskedVerb, maskedArg, maskedReply): a
+// line taken for a password, or the reply that repeats one, shown only
+// with --show-passwords (showPass).
+func refusedLine(c *track.Command, showPass bool) string {
 	r := c.Replies[0]
-	text := r.Text
-	if r.Secret {
-		text = mask // (it echoes a line taken for a password)
-	}
-	return fmt.Sprintf("%s refused: %d %s", safe(strings.TrimSpace(c.Verb+" "+c.Arg)), r.Code, safe(text))
+	line := strings.TrimSpace(maskedVerb(c, showPass) + " " + maskedArg(c, showPass))
+	return fmt.Sprintf("%s refused: %d %s", safe(line), r.Code, safe(maskedReply(r.Text, r.Secret, showPass)))
 }
 
 // dataFailed: a data connection the summary lists without a finding.
@@ -874,7 +874,7 @@ func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
 	}
 	if sf != nil && sf.refused != nil && named < perSession {
 		lb := newLineBuilder()
-		lb.words(refusedLine(sf.refused))
+		lb.words(refusedLine(sf.refused, o.showPass))
 		it.data = append(it.data, lb.line())
 	}
 	if sf != nil {

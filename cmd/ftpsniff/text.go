@@ -1178,7 +1178,8 @@ func (o *textOutput) commandStatus(c *track.Command) {
 	p := o.p
 	pad := strings.Repeat(" ", 10)
 	if c.Refused {
-		o.printf("%s %s\n", pad, p.warn.Sprintf("    (%s refused: no data connection is expected from it)", c.Verb))
+		// (Its verb masked as on its line: a line taken for a password.)
+		o.printf("%s %s\n", pad, p.warn.Sprintf("    (%s refused: no data connection is expected from it)", maskedVerb(c, o.showPass)))
 	}
 	if c.Unconfirmed() {
 		o.printf("%s %s\n", pad, p.warn.Sprint("    (not taken: the server never acknowledged it; see unconfirmed below)"))
