@@ -3661,7 +3661,7 @@ func (dc *DataConn) sizeRefutes(o int) bool {
 	if dc.Passive {
 		srv = 1
 	}
-	return o == srv && dc.ExpectedSize >= 0 && dc.Rest <= 0 && dc.Bytes[o] != dc.ExpectedSize
+	return o == srv && dc.ExpectedSize >= 0 && !dc.Restarted() && dc.Bytes[o] != dc.ExpectedSize
 }
 
 // dataWindow bounds the bytes counted on a data connection by the window
@@ -4797,12 +4797,12 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 		// FIN (ackedUnseen), not a byte.
 		dc.Bytes[1]--
 		w.flags[1] &^= ackOnlyFIN
-	} else if w.flags[1]&ackOnly != 0 && dc.Bytes[1] > 0 && dc.ExpectedSize >= 0 && dc.Rest <= 0 && dc.Bytes[1] == dc.ExpectedSize+1 {
+	} else if w.flags[1]&ackOnly != 0 && dc.Bytes[1] > 0 && dc.ExpectedSize >= 0 && !dc.Restarted() && dc.Bytes[1] == dc.ExpectedSize+1 {
 		// One more than the file the server announced: the unseen side's
 		// FIN rode on its last bytes and was acknowledged with them.
 		dc.Bytes[1]--
 	}
-	if dc.openerFromAcks(0) && dc.Bytes[0] > 0 && (dc.finSent(1) || dc.ExpectedSize >= 0 && dc.Rest <= 0 && dc.Bytes[0] == dc.ExpectedSize+1) {
+	if dc.openerFromAcks(0) && dc.Bytes[0] > 0 && (dc.finSent(1) || dc.ExpectedSize >= 0 && !dc.Restarted() && dc.Bytes[0] == dc.ExpectedSize+1) {
 		// The opener's FIN is in its peer's acknowledgments: the side
 		// connected to closes after it (the end of the file in stream
 		// mode), or one more than the file announced was acknowledged.

@@ -189,7 +189,7 @@ func (dc *DataConn) ackAtFileEnd(dir int, ack uint32) bool {
 	if dc.Passive {
 		srv = 1
 	}
-	if dir != srv || dc.ExpectedSize <= 0 || dc.Rest > 0 || dc.ExpectedSize >= maxAckAdvance || !dc.seqInit[dir] {
+	if dir != srv || dc.ExpectedSize <= 0 || dc.Restarted() || dc.ExpectedSize >= maxAckAdvance || !dc.seqInit[dir] {
 		return false
 	}
 	if dir == 1 && dc.SynAckTS.IsZero() || dir == 0 && dc.SYNs == 0 {

@@ -872,7 +872,12 @@ type DataConn struct {
 	// Type: the session's TransferType when the transfer command was
 	// sent (a later TYPE A for a listing does not change it).
 	Type string
-	Rest int64 // REST offset before the transfer
+	// Rest is the REST offset the server accepted (350) before the
+	// transfer: -1 (or 0) for none; RestUnknown when the capture cut the
+	// REST's line (Command.RestNotCaptured: "REST 12" of "REST
+	// 1234567"), an offset it does not hold. Compare with Restarted, not
+	// with 0: RestUnknown is negative.
+	Rest int64
 	// CaptureEndedAfter: for an undetermined outcome, how long after the
 	// first SYN (or the announcement, without one) the capture ended, or
 	// stopped looking between two input files (InBreak).
@@ -1527,7 +1532,7 @@ type xferMemo struct {
 	// superseded: the passive announcement a newer one superseded that
 	// waits on still (supersededWaits); nil when none.
 	superseded *DataConn
-	rest       int64 // the accepted REST offset, -1 for none
+	rest       int64 // the accepted REST offset, -1 for none, RestUnknown when its line was cut
 	// the last SIZE answer, to compare with a RETR of the same file
 	sizePath string
 	size     int64
@@ -1822,6 +1827,20 @@ func (s *Session) lastAnn() *DataConn {
 	}
 	return s.xfer.lastAnn
 }
+
+// RestUnknown is DataConn.Rest when the server accepted a REST whose
+// line the capture cut (a snap length, lost segments: Command.
+// RestNotCaptured): the transfer restarted at an offset the capture does
+// not hold. ("REST 12" of "REST 1234567" is no offset 12.) It is no
+// REST offset any line can give: they are 0 or more.
+const RestUnknown int64 = math.MinInt64
+
+// Restarted tells whether a REST the server accepted set the transfer's
+// start past the file's beginning: a known offset above 0, or one the
+// capture cut (RestUnknown). Its bytes are then a part of the file, and
+// the size the server announced (the whole file's) is no measure of
+// them.
+func (dc *DataConn) Restarted() bool { return dc.Rest > 0 || dc.Rest == RestUnknown }
 
 // TooBig is the path MTU errors about the connection's data; nil when
 // none came.

@@ -1222,7 +1222,12 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			sess.Type = strings.ToUpper(strings.TrimSpace(c.Arg))
 		}
 	case "REST":
-		if r.Code == 350 {
+		if r.Code == 350 && c.RestNotCaptured() {
+			// Its digits only begun ("REST 12" of "REST 1234567"): the
+			// server restarts at an offset the capture does not hold,
+			// not at the digits it does.
+			sess.memo().rest = RestUnknown
+		} else if r.Code == 350 {
 			var n int64
 			for _, ch := range strings.TrimSpace(c.Arg) {
 				if ch < '0' || ch > '9' || n > 1<<50 {

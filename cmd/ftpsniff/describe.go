@@ -141,7 +141,10 @@ func outcomeDetail(d *track.DataConn) string {
 			if r := c.Final(); r != nil && r.Code >= 200 && r.Code < 300 {
 				// An empty file or listing, or a resume at its end:
 				// nothing was lost.
-				if d.Rest > 0 {
+				switch {
+				case d.Rest == track.RestUnknown:
+					return fmt.Sprintf("handshake done, no payload, closed by FIN; %s ended %d after a REST whose offset the capture cut: nothing left to send", safe(c.Verb), r.Code)
+				case d.Rest > 0:
 					return fmt.Sprintf("handshake done, no payload, closed by FIN; %s ended %d after REST %d: nothing left to send", safe(c.Verb), r.Code, d.Rest)
 				}
 				return fmt.Sprintf("handshake done, no payload, closed by FIN; %s ended %d: nothing to send", safe(c.Verb), r.Code)
@@ -609,7 +612,7 @@ func dataFacts(d *track.DataConn) (facts []string, short string) {
 	// Outside image type (TYPE A, or none sent: RFC 959's default is
 	// ASCII) LF may become CR LF on the way, so only fewer bytes than
 	// announced say the transfer was short.
-	if _, tls := d.TLSHandshake(); !tls && d.ExpectedSize >= 0 && d.Outcome == track.OutcomeTransferred && d.Rest <= 0 {
+	if _, tls := d.TLSHandshake(); !tls && d.ExpectedSize >= 0 && d.Outcome == track.OutcomeTransferred && !d.Restarted() {
 		if got := d.TotalBytes(); got < d.ExpectedSize || got > d.ExpectedSize && imageType(d.Type) {
 			short = fmt.Sprintf("server announced %d byte%s, %d moved", d.ExpectedSize, plural(int(d.ExpectedSize)), got)
 		}

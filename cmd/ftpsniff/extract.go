@@ -1116,7 +1116,7 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 		x.skip(dc, why)
 		return
 	}
-	fin := extract.Final{Announced: dc.ExpectedSize, Rest: dc.Rest, ASCII: f.ascii, NoType: f.asciiDefault,
+	fin := extract.Final{Announced: dc.ExpectedSize, Rest: dc.Rest, RestUnknown: dc.Rest == track.RestUnknown, ASCII: f.ascii, NoType: f.asciiDefault,
 		Compressed: f.form.mode == 'Z', Structure: f.form.stru, EBCDIC: strings.HasPrefix(dc.Type, "E")}
 	if f.form.mode != 'Z' {
 		fin.Mode = f.form.mode

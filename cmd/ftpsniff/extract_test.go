@@ -197,7 +197,8 @@ func TestExtractRealCapturesByteForByte(t *testing.T) {
 }
 
 // TestExtractCompletenessReasons guards the completeness verdicts on the
-// synthetic captures made for them (pcaps/synth/scenarios_extract.go).
+// synthetic captures made for them (pcaps/synth/scenarios_extract.go,
+// scenarios_snapcut.go).
 func TestExtractCompletenessReasons(t *testing.T) {
 	tests := []struct {
 		file     string
@@ -210,6 +211,9 @@ func TestExtractCompletenessReasons(t *testing.T) {
 		{"extract-gap.pcap", "s1-d1-gap.bin", 5000, 1460, false, "gap at offset 1460 for 1460 bytes"},
 		{"extract-abort.pcap", "s1-d1-big.bin", 4380, 0, false, "size mismatch: announced 20000, got 4380; final reply 426; aborted"},
 		{"extract-rest.pcap", "s1-d1-part.bin", 2000, 0, false, "REST offset 1000: a part of the file"},
+		// "REST 12" of "REST 1234567": not offset 12, nor a size
+		// mismatch with the whole file's 1,236,567 announced.
+		{"snap-cut-rest.pcap", "s1-d1-big.iso", 2000, 0, false, "REST offset unknown (the capture cut its line): a part of the file, from an offset not known"},
 		{"extract-type-a.pcap", "s1-d1-notes.txt", 55, 0, true, "TYPE A: the size as announced, no line end converted"},
 		{"extract-active-stor.pcap", "s1-d1-upload.dat", 7000, 0, true, ""},
 	}

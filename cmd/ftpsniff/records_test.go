@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,6 +32,18 @@ var zeekSchema = []struct{ name, typ string }{
 	{"user", "string"}, {"password", "string"}, {"command", "string"}, {"arg", "string"}, {"mime_type", "string"},
 	{"file_size", "count"}, {"reply_code", "count"}, {"reply_msg", "string"}, {"data_channel.passive", "bool"},
 	{"data_channel.orig_h", "addr"}, {"data_channel.resp_h", "addr"}, {"data_channel.resp_p", "port"}, {"fuid", "string"},
+}
+
+// zeekOwnFields are ftpsniff's own ftp.log fields (docs/json.md, the
+// table of the "ftpsniff." fields) and the Zeek type each value has:
+// "vector" is a JSON array of strings.
+var zeekOwnFields = map[string]string{
+	"ftpsniff.session": "count", "ftpsniff.index": "count", "ftpsniff.status": "string", "ftpsniff.data": "count",
+	"ftpsniff.outcome": "string", "ftpsniff.findings": "vector", "ftpsniff.control_only": "bool",
+	"ftpsniff.uncertain": "bool", "ftpsniff.unseen": "bool", "ftpsniff.rest_not_captured": "bool",
+	"ftpsniff.community_id": "string", "ftpsniff.data_community_id": "string", "ftpsniff.observer": "string",
+	"ftpsniff.user_raw": "string", "ftpsniff.password_raw": "string", "ftpsniff.command_raw": "string",
+	"ftpsniff.arg_raw": "string", "ftpsniff.reply_msg_raw": "string",
 }
 
 // zeekTypeOK tells whether a decoded JSON value is what Zeek's JSON writer
@@ -60,15 +74,26 @@ func zeekTypeOK(typ string, v any) bool {
 	case "bool":
 		_, ok := v.(bool)
 		return ok
+	case "vector":
+		a, ok := v.([]any)
+		for _, x := range a {
+			if _, s := x.(string); !s {
+				return false
+			}
+		}
+		return ok
 	}
 	return false
 }
 
-// TestZeekSchema runs `read --format zeek` on the shipped captures and
-// checks every line against Zeek's ftp.log schema: every field that is not
-// ftpsniff's own (prefixed "ftpsniff.") is one of Zeek's with a value of
-// its type; ts, uid, id.* and user are always there; data_channel.* come
-// all four or none.
+// TestZeekSchema runs `read --format zeek` on the shipped captures (and
+// the synthetic one whose commands a snap length cut) and checks every
+// line against Zeek's ftp.log schema: every field that is not ftpsniff's
+// own (prefixed "ftpsniff.") is one of Zeek's with a value of its type,
+// and every one of ftpsniff's is one it documents (zeekOwnFields), with
+// a value of its type; ts, uid, id.* and user are always there;
+// data_channel.* come all four or none. A command whose line's rest the
+// capture cut carries ftpsniff.rest_not_captured, and no other does.
 func TestZeekSchema(t *testing.T) {
 	types := map[string]string{}
 	for _, f := range zeekSchema {
@@ -78,6 +103,10 @@ func TestZeekSchema(t *testing.T) {
 	if len(captures) == 0 {
 		t.Fatal("no captures under pcaps/real")
 	}
+	const snapCut = "../../pcaps/synthetic/snap-cut-rest.pcap"
+	captures = append(captures, snapCut)
+	// cutArgs: the args of the lines marked rest_not_captured, in order.
+	var cutArgs []string
 	seen := map[string]bool{}
 	for _, capFile := range captures {
 		var stdout, stderr bytes.Buffer
@@ -92,8 +121,20 @@ func TestZeekSchema(t *testing.T) {
 			if err := json.Unmarshal([]byte(line), &rec); err != nil {
 				t.Fatalf("%s: %v: %s", capFile, err, line)
 			}
+			if rec["ftpsniff.rest_not_captured"] != nil {
+				if capFile != snapCut || rec["ftpsniff.rest_not_captured"] != true {
+					t.Errorf("%s: rest_not_captured on a line of a capture that cut none: %s", capFile, line)
+				}
+				cutArgs = append(cutArgs, fmt.Sprint(rec["command"], " ", rec["arg"]))
+			}
 			for k, v := range rec {
 				if strings.HasPrefix(k, "ftpsniff.") {
+					if typ, ok := zeekOwnFields[k]; !ok {
+						t.Errorf("%s: field %q is none of ftpsniff's documented ones", capFile, k)
+					} else if !zeekTypeOK(typ, v) {
+						t.Errorf("%s: %s = %v is not a %s", capFile, k, v, typ)
+					}
+					seen[k] = true
 					continue
 				}
 				typ, ok := types[k]
@@ -129,10 +170,15 @@ func TestZeekSchema(t *testing.T) {
 		}
 	}
 	// The captures exercise the fields ftpsniff fills.
-	for _, k := range []string{"password", "command", "arg", "file_size", "reply_code", "reply_msg", "data_channel.passive", "data_channel.resp_p"} {
+	for _, k := range []string{"password", "command", "arg", "file_size", "reply_code", "reply_msg", "data_channel.passive", "data_channel.resp_p", "ftpsniff.rest_not_captured"} {
 		if !seen[k] {
 			t.Errorf("no capture produced %s", k)
 		}
+	}
+	// snap-cut-rest.pcap: "REST 12" of "REST 1234567", and a RETR whose
+	// path was cut after "/pub/releases/2026/ftp".
+	if want := []string{"REST ftp://192.0.2.21/./12", "RETR ftp://192.0.2.21/pub/releases/2026/ftp"}; !slices.Equal(cutArgs, want) {
+		t.Errorf("lines marked ftpsniff.rest_not_captured: %q, want %q", cutArgs, want)
 	}
 }
 

@@ -201,9 +201,12 @@ type zeekFTP struct {
 	ControlOnly bool     `json:"ftpsniff.control_only,omitempty"`
 	Uncertain   bool     `json:"ftpsniff.uncertain,omitempty"`
 	Unseen      bool     `json:"ftpsniff.unseen,omitempty"`
-	CommunityID string   `json:"ftpsniff.community_id,omitempty"`
-	DataCID     string   `json:"ftpsniff.data_community_id,omitempty"`
-	Observer    string   `json:"ftpsniff.observer,omitempty"`
+	// RestNotCaptured: a capture gap took the rest of the command's line
+	// (the command record's rest_not_captured): arg is only its start.
+	RestNotCaptured bool   `json:"ftpsniff.rest_not_captured,omitempty"`
+	CommunityID     string `json:"ftpsniff.community_id,omitempty"`
+	DataCID         string `json:"ftpsniff.data_community_id,omitempty"`
+	Observer        string `json:"ftpsniff.observer,omitempty"`
 	// The bytes of a string field that is not valid UTF-8, base64.
 	UserRaw     []byte `json:"ftpsniff.user_raw,omitempty"`
 	PasswordRaw []byte `json:"ftpsniff.password_raw,omitempty"`
@@ -371,7 +374,7 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 		OrigH: zs.origH, OrigP: s.Client.Port(), RespH: zs.respH, RespP: s.Server.Port(),
 		User: s.User, Password: zs.password, Command: c.Verb, Arg: c.Arg,
 		Session: s.ID, Index: c.Index, Status: c.Status.String(), Uncertain: c.Uncertain, Unseen: c.Unseen,
-		CommunityID: zs.cid, Observer: o.ids.Observer,
+		RestNotCaptured: c.RestNotCaptured(), CommunityID: zs.cid, Observer: o.ids.Observer,
 	}}
 	if c.TS.IsZero() && len(c.Replies) > 0 {
 		l.rec.TS = zeekTime(c.Replies[0].TS)

@@ -54,6 +54,7 @@ func (r *zeekFTP) appendTo(w *jsonWriter) []byte {
 	w.boolOmit("ftpsniff.control_only", r.ControlOnly)
 	w.boolOmit("ftpsniff.uncertain", r.Uncertain)
 	w.boolOmit("ftpsniff.unseen", r.Unseen)
+	w.boolOmit("ftpsniff.rest_not_captured", r.RestNotCaptured)
 	w.strOmit("ftpsniff.community_id", r.CommunityID)
 	w.strOmit("ftpsniff.data_community_id", r.DataCID)
 	w.strOmit("ftpsniff.observer", r.Observer)

@@ -32,7 +32,7 @@ func TestZeekLineAsEncodingJSON(t *testing.T) {
 			MimeType: "text/plain", FileSize: &size, ReplyCode: &code, ReplyMsg: &msg, DCPassive: &passive,
 			DCOrigH: "10.0.0.1", DCRespH: "10.0.0.2", DCRespP: &port, FUID: "F1", Session: 7, Index: 12, Status: "answered",
 			Data: 3, Outcome: "transferred", Findings: []string{"a", "b\x01"}, ControlOnly: true, Uncertain: true, Unseen: true,
-			CommunityID: "1:abc=", DataCID: "1:def=", Observer: "tap \u202e",
+			RestNotCaptured: true, CommunityID: "1:abc=", DataCID: "1:def=", Observer: "tap \u202e",
 		}},
 		{"wire bytes", zeekFTP{User: bad, Command: bad, Arg: bad, ReplyMsg: &bad,
 			UserRaw: []byte(bad), CommandRaw: []byte(bad), ArgRaw: []byte(bad), ReplyMsgRaw: []byte(bad), PasswordRaw: []byte{0xff}}},
@@ -54,7 +54,7 @@ func FuzzZeekLineAsEncodingJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, ns int64, user, cmd, arg, msg string, code int, port uint16, finding string, flag bool) {
 		r := zeekFTP{TS: zeekTime(time.Unix(0, ns)), UID: user, OrigH: cmd, OrigP: port, RespH: arg, RespP: port,
 			User: user, Password: msg, Command: cmd, Arg: arg, Session: code, Index: -code, Status: msg,
-			Data: code, Outcome: finding, Uncertain: flag, Unseen: !flag, Observer: finding,
+			Data: code, Outcome: finding, Uncertain: flag, Unseen: !flag, RestNotCaptured: flag, Observer: finding,
 			UserRaw: rawOf(user), CommandRaw: rawOf(cmd), ArgRaw: rawOf(arg)}
 		if flag {
 			size := uint64(port)

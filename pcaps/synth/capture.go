@@ -35,6 +35,9 @@ type record struct {
 	ts    time.Time
 	iface int
 	data  []byte
+	// wire: the frame's length on the wire when the capture kept less of
+	// it (snapCut); 0 when it kept it whole.
+	wire int
 }
 
 // capture accumulates link-layer frames on a packet clock. Builders record the
@@ -49,6 +52,10 @@ type capture struct {
 	ipid   map[netip.Addr]uint16
 	err    error
 	ttl    uint8 // the TTL of the packet being built (ipPacket); 0: 64
+	// snapCut: the next frame written is kept without its last snapCut
+	// bytes, as a snap length shorter than it cuts it (tcpdump -s); 0:
+	// whole (conn.snapCutCmd).
+	snapCut int
 	// fwd: the capture is taken on a box that forwards the packets
 	// (scenarios_boxdrop.go): each is written arriving and, unless the
 	// box drops it, leaving. nil: written once, as built.
@@ -104,7 +111,12 @@ func (c *capture) write(iface int, src, dst netip.Addr, pkt []byte) {
 		c.fail(err)
 		return
 	}
-	c.recs = append(c.recs, record{ts: c.now, iface: iface, data: frame})
+	wire := 0
+	if c.snapCut > 0 && c.snapCut < len(frame) {
+		wire, frame = len(frame), frame[:len(frame)-c.snapCut]
+	}
+	c.snapCut = 0
+	c.recs = append(c.recs, record{ts: c.now, iface: iface, data: frame, wire: wire})
 	c.now = c.now.Add(c.step)
 }
 
@@ -168,7 +180,7 @@ func (c *capture) bytes() ([]byte, error) {
 }
 
 func captureInfo(r record) gopacket.CaptureInfo {
-	return gopacket.CaptureInfo{Timestamp: r.ts, CaptureLength: len(r.data), Length: len(r.data)}
+	return gopacket.CaptureInfo{Timestamp: r.ts, CaptureLength: len(r.data), Length: max(r.wire, len(r.data))}
 }
 
 // truncateLastRecord cuts a classic pcap file in the middle of its last

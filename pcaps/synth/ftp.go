@@ -17,6 +17,15 @@ func (k *conn) cmd(line string) {
 	k.send(true, []byte(line+"\r\n"))
 }
 
+// snapCutCmd writes one client command line (CRLF added) in one segment
+// of which the capture keeps the first keep bytes of the line, its frame
+// cut there as a snap length cuts it (tcpdump -s): the line went on to
+// the server whole.
+func (k *conn) snapCutCmd(line string, keep int) {
+	k.cap.snapCut = len(line) + len("\r\n") - keep
+	k.cmd(line)
+}
+
 // reply writes one server reply (CRLF added after each line) and the
 // client's ACK, then waits the client's think time.
 func (k *conn) reply(lines ...string) {

@@ -102,6 +102,8 @@ func scenarios() []scenario {
 		{"box-dnat-any-drop.pcap", built(boxDNATAny)},
 		{"stall-halfway-226-later.pcap", built(stallHalfway(true, false))},
 		{"stall-halfway-probes.pcap", built(stallHalfway(false, true))},
+		{"snap-cut-rest.pcap", built(snapCutRest)},
+		{"snap-cut-passwords.pcap", built(snapCutPasswords)},
 	}
 }
 

@@ -85,14 +85,16 @@ func readAll(t *testing.T, file []byte) ([]gopacket.Packet, error) {
 		return nil, err
 	}
 	for {
-		data, _, err := r.ReadPacketData()
+		data, ci, err := r.ReadPacketData()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return pkts, nil
 			}
 			return pkts, err
 		}
-		pkts = append(pkts, gopacket.NewPacket(data, r.LinkType(), gopacket.Default))
+		p := gopacket.NewPacket(data, r.LinkType(), gopacket.Default)
+		p.Metadata().CaptureInfo = ci // (a frame a snap length cut: CaptureLength < Length)
+		pkts = append(pkts, p)
 	}
 }
 
@@ -159,7 +161,11 @@ func TestEveryPacketDecodes(t *testing.T) {
 				if s.file == "offload-lengths.pcap" {
 					continue // IP lengths an offload's: gopacket sums other bytes than the sender did
 				}
+				cut := p.Metadata().CaptureLength < p.Metadata().Length
 				for _, m := range bad {
+					if cut && m.Layer.LayerType() == layers.LayerTypeTCP {
+						continue // summed over the bytes the snap length left out (snapCut)
+					}
 					t.Errorf("packet %d: bad %v checksum %#x, want %#x", i+1, m.Layer.LayerType(), m.Actual, m.Correct)
 				}
 			}

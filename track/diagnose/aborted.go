@@ -67,9 +67,9 @@ func transferMoved(c *track.Command, dc *track.DataConn) (moved string, sent int
 		return fmt.Sprintf("%d bytes of TLS records", sent), sent
 	}
 	switch m := dc.ExpectedSize; {
-	case m > 0 && dc.Rest <= 0 && sent < m:
+	case m > 0 && !dc.Restarted() && sent < m:
 		return fmt.Sprintf("%d of %s", sent, plural(int(m), "byte", "bytes")), sent
-	case m > 0 && dc.Rest <= 0 && sent >= m:
+	case m > 0 && !dc.Restarted() && sent >= m:
 		return "all " + plural(int(m), "byte", "bytes"), sent
 	}
 	return plural(int(sent), "byte", "bytes"), sent
@@ -122,7 +122,7 @@ func (d *Diagnoser) transferAborted(s *track.Session, c *track.Command, r *track
 	}
 	f.Evidence, f.Packets = ev, packets(pk)
 	partway := ""
-	if dc != nil && dc.ExpectedSize > 0 && dc.Rest <= 0 && sent < dc.ExpectedSize {
+	if dc != nil && dc.ExpectedSize > 0 && !dc.Restarted() && sent < dc.ExpectedSize {
 		partway = " partway"
 	}
 	what := "the transfer"

@@ -200,6 +200,10 @@ var faultCaptures = map[string][]string{
 	// A reset at a command after minutes without a line (keepalives
 	// crossing it both ways, or nothing), and the client's own reset
 	// right after a 227 (pcaps/synth/scenarios_ctlrst.go).
+	// Eight logins of admin whose passwords (Guess000 to Guess007) a
+	// snap length cut to "PASS Guess": not comparable, so no stored
+	// credential retried; guessing (pcaps/synth/scenarios_snapcut.go).
+	"snap-cut-passwords.pcap":         {CodeLoginAttack},
 	"ctlrst-keepalive-cmd-reset.pcap": {CodeControlReset},
 	"ctlrst-silent-cmd-reset.pcap":    {CodeControlReset},
 	"ctlrst-client-abort-227.pcap":    {CodeControlReset},

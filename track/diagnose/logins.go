@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
 )
 
@@ -138,8 +139,10 @@ type spreadUser struct {
 	pass  [spreadPasswords]uint64 // different passwords seen, up to spreadPasswords
 	npass int
 	// reported: the warning was raised; noted: the info for one
-	// password every time was.
-	reported, noted bool
+	// password every time was. passCut: one of pass is a password the
+	// capture cut (loginTable.passwordKey): counted as another, not known
+	// to be.
+	reported, noted, passCut bool
 }
 
 // spreadSketch follows, at one server, the user names with the most
@@ -159,11 +162,11 @@ type spreadGone struct {
 	reported, noted bool
 }
 
-// add counts a failure for user with password pass (keyed hashes) and
-// returns its slot, whether another name with failures within the
-// window lost its slot to it, and whether a name said before fell out
-// of gone (maxSpreadGone).
-func (k *spreadSketch) add(user, pass uint64, ts time.Time) (u *spreadUser, forgot, goneLost bool) {
+// add counts a failure for user with password pass (keyed hashes; cut:
+// one the capture cut, loginTable.passwordKey) and returns its slot,
+// whether another name with failures within the window lost its slot to
+// it, and whether a name said before fell out of gone (maxSpreadGone).
+func (k *spreadSketch) add(user, pass uint64, cut bool, ts time.Time) (u *spreadUser, forgot, goneLost bool) {
 	for i := range k.used {
 		if k.slots[i].user == user {
 			u = &k.slots[i]
@@ -202,6 +205,7 @@ func (k *spreadSketch) add(user, pass uint64, ts time.Time) (u *spreadUser, forg
 	if pass != 0 && u.npass < spreadPasswords && !slices.Contains(u.pass[:u.npass], pass) {
 		u.pass[u.npass] = pass
 		u.npass++
+		u.passCut = u.passCut || cut
 	}
 	return u, forgot, goneLost
 }
@@ -477,7 +481,7 @@ func (h *loginAges) pop() loginAge {
 
 // loginFail is one refused login. The password is kept only as a keyed
 // hash (its key lives in memory for this run), to tell one password
-// tried for many users without keeping it.
+// tried for many users without keeping it (loginTable.passwordKey).
 type loginFail struct {
 	ts   time.Time
 	num  uint64
@@ -485,6 +489,9 @@ type loginFail struct {
 	pass uint64
 	sess int
 	anon bool // an anonymous login (user anonymous or ftp)
+	// passCut: the capture did not hold the password whole
+	// (passwordCut): pass is a key of its own, equal to no other.
+	passCut bool
 	// atName: refused at USER (530 "This FTP server is anonymous
 	// only."): the server checked no password, nothing was guessed.
 	// passSent: a PASS the client sent after the USER was in the
@@ -669,6 +676,9 @@ type loginTable struct {
 	// maxSpreadGone pushed out of a server's memory: each may be said
 	// again.
 	spreadGoneForgotten int
+	// passwordsCut: the refused passwords the capture did not hold
+	// whole so far, each given a key of its own (passwordKey).
+	passwordsCut uint64
 }
 
 func newLoginTable() loginTable {
@@ -677,6 +687,39 @@ func newLoginTable() loginTable {
 
 // userHash is the keyed hash a user name is kept as.
 func (t *loginTable) userHash(user string) uint64 { return maphash.String(t.seed, user) }
+
+// passwordKey is the keyed hash the password of c, a refused PASS, is
+// kept as: one password tried again has one key. A password the capture
+// did not hold whole (passwordCut: "PASS Guess" of "PASS Guess000",
+// "Guess001", ... cut by a snap length) is unknown: its key is one of its
+// own, equal to no other password's, cut or not, so that it can neither
+// show one password retried (a stored credential, staleUsers; one
+// password for many users, a spray) nor the same one as another login's;
+// cut reports it. (Never 0: no password.)
+func (t *loginTable) passwordKey(c *track.Command) (key uint64, cut bool) {
+	if !passwordCut(c) {
+		return maphash.String(t.seed, c.Arg), false
+	}
+	for key == 0 {
+		t.passwordsCut++
+		key = maphash.Comparable(t.seed, cutPassword{t.passwordsCut})
+	}
+	return key, true
+}
+
+// cutPassword is what the key of a password the capture cut is made of:
+// the how-manieth such password it is (a type of its own, so that no
+// string's key is made of the same bytes).
+type cutPassword struct{ n uint64 }
+
+// passwordCut tells whether the capture did not hold c's argument whole:
+// a capture gap took the line's rest (RestNotCaptured), or the line was
+// delivered without its line end (a password line whose end a gap held,
+// decode's lostPass, or one the stream's end cut), or bytes of an
+// over-long line were dropped from its middle.
+func passwordCut(c *track.Command) bool {
+	return c.RestNotCaptured() || c.Anomaly&ftp.CmdUnterminated != 0 || c.Dropped > 0
+}
 
 // anonymousUser reports whether user is one of the names anonymous FTP
 // accepts.
@@ -903,7 +946,8 @@ func (d *Diagnoser) spreadFailure(s *track.Session, c *track.Command) *Finding {
 		k = &spreadSketch{}
 		t.spread[s.Server] = k
 	}
-	u, forgot, goneLost := k.add(t.userHash(user), maphash.String(t.seed, c.Arg), r.TS)
+	pass, cut := t.passwordKey(c)
+	u, forgot, goneLost := k.add(t.userHash(user), pass, cut, r.TS)
 	if forgot {
 		t.spreadForgotten++
 	}
@@ -938,8 +982,12 @@ func (d *Diagnoser) spreadFailure(s *track.Session, c *track.Command) *Finding {
 	}
 	u.reported = true
 	f.spread = true
-	f.Evidence = fmt.Sprintf("%d failed logins for user %q within the last %d minutes, each from an address with fewer than %d failures here, with at least %d different passwords; the latest from %s, %q (packet %d)",
-		n, clean(user), int(loginWindow/time.Minute)+1, bruteFailures, spreadPasswords, addr, replyText(r), r.Num)
+	different := "different passwords"
+	if u.passCut {
+		different = "passwords that differ, or that the capture cut short (a snap length, lost segments) and that may not"
+	}
+	f.Evidence = fmt.Sprintf("%d failed logins for user %q within the last %d minutes, each from an address with fewer than %d failures here, with at least %d %s; the latest from %s, %q (packet %d)",
+		n, clean(user), int(loginWindow/time.Minute)+1, bruteFailures, spreadPasswords, different, addr, replyText(r), r.Num)
 	f.Message = fmt.Sprintf("Password guessing against user %q spread over many addresses: %d failed logins for it within %d minutes, with different passwords, each address failing fewer than %d times (below what stands out per address). Reported once for this user.",
 		clean(user), n, int(loginWindow/time.Minute)+1, bruteFailures)
 	f.Advice = fmt.Sprintf("Blocking one address does not stop it: protect the account. Check that %q has a strong password (change it if it may have been guessed), disable its FTP login if it needs none (%s), limit attempts on the server (%s) and require TLS so passwords are not read on the way.",
@@ -1100,8 +1148,9 @@ func (t *loginTable) recordFailure(lc *loginClient, s *track.Session, c *track.C
 		lc.last = r.TS
 	}
 	var pass uint64
+	passCut := false
 	if c.Verb == "PASS" {
-		pass = maphash.String(t.seed, c.Arg)
+		pass, passCut = t.passwordKey(c)
 	}
 	user := loginUser(s, c)
 	if len(user) > maxLoginUser {
@@ -1127,7 +1176,7 @@ func (t *loginTable) recordFailure(lc *loginClient, s *track.Session, c *track.C
 	if tunnelled {
 		lc.tunnelFrom = tunnelFrom(s.Tunnel())
 	}
-	lc.fails = append(lc.fails, loginFail{ts: r.TS, num: c.Num, user: user, pass: pass, sess: s.ID, anon: anonymousUser(user), atName: atName, passSent: atName && passAfter(s, c), tunnelled: tunnelled})
+	lc.fails = append(lc.fails, loginFail{ts: r.TS, num: c.Num, user: user, pass: pass, passCut: passCut, sess: s.ID, anon: anonymousUser(user), atName: atName, passSent: atName && passAfter(s, c), tunnelled: tunnelled})
 	// The failures within the window that ends now (oldest first in
 	// fails): counted in place, gathered only when they make a finding.
 	n := 0
@@ -1195,6 +1244,10 @@ type loginWeighing struct {
 	// tunnelled: the failures seen only inside a tunnel
 	// (loginFail.tunnelled).
 	tunnelled int
+	// passCut: the failed passwords the capture did not hold whole
+	// (loginFail.passCut): each counted as one of its own, not known to
+	// differ from the others.
+	passCut int
 }
 
 // weigh counts win, lc's failures within the window that ends at now.
@@ -1227,6 +1280,9 @@ func (w *loginWeighing) weigh(t *loginTable, lc *loginClient, win []loginFail, n
 		sessions[f.sess] = true
 		if f.tunnelled {
 			w.tunnelled++
+		}
+		if f.passCut && !f.anon && !f.atName {
+			w.passCut++
 		}
 		if f.atName && f.passSent {
 			w.atNamePassSent++
@@ -1387,6 +1443,11 @@ func (w *loginWeighing) attackFinding(r *track.Reply, addr netip.Addr) *Finding 
 			how = "the server checked no password"
 		}
 		f.Evidence += fmt.Sprintf("; %d of them refused at the user name, %s", w.atName, how)
+	}
+	if w.passCut > 0 {
+		// (Each taken for a password of its own: cut to the same first
+		// bytes, they do not show one stored password retried.)
+		f.Evidence += fmt.Sprintf("; %s cut short by the capture, not comparable", plural(w.passCut, "password", "passwords"))
 	}
 	if w.oks > 0 {
 		f.Evidence += fmt.Sprintf("; %s from the same address within the window", plural(w.oks, "successful login", "successful logins"))

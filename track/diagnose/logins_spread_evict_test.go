@@ -57,7 +57,7 @@ func TestSpreadSketchRemembersBounded(t *testing.T) {
 	var k spreadSketch
 	ts := at(0)
 	for u := range uint64(maxSpreadUsers + 3*maxSpreadGone) {
-		s, _, _ := k.add(u+1, 7, ts)
+		s, _, _ := k.add(u+1, 7, false, ts)
 		s.reported = true
 	}
 	if len(k.gone) != maxSpreadGone {

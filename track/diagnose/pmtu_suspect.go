@@ -305,7 +305,7 @@ func abortStalled(s *track.Session, c *track.Command, dc *track.DataConn, v Vant
 		return none // the sender closed it: what it had to send was sent
 	case !dc.FINTS[send^1].IsZero() && dc.FINTS[send^1].Before(open), !dc.End.IsZero() && dc.End.Before(open):
 		return none // closed or broken, not stalled
-	case dc.ExpectedSize > 0 && dc.Rest <= 0 && dc.Bytes[send] >= dc.ExpectedSize:
+	case dc.ExpectedSize > 0 && !dc.Restarted() && dc.Bytes[send] >= dc.ExpectedSize:
 		return none
 	case dc.WindowClosed(send):
 		return none

@@ -93,7 +93,7 @@ func stalledHalfway(dc *track.DataConn) (time.Duration, bool) {
 	got := dc.TotalBytes()
 	switch {
 	case dc.EndReason != track.EndIdle && dc.EndReason != track.EndCaptureEnd && dc.EndReason != track.EndOpen,
-		dc.Outcome != track.OutcomeTransferred, dc.ExpectedSize <= 0, got >= dc.ExpectedSize, dc.Rest > 0,
+		dc.Outcome != track.OutcomeTransferred, dc.ExpectedSize <= 0, got >= dc.ExpectedSize, dc.Restarted(),
 		dc.WindowClosed(0), dc.WindowClosed(1):
 		return 0, false
 	}

@@ -107,7 +107,9 @@
 // appended bytes, never the whole remote file). Reasons lists
 // each failed condition ("gap at offset N for M bytes", "size mismatch:
 // announced A, got B", "final reply 426", "no final reply", "aborted",
-// "capture ended", "REST offset K: a part of the file", "MODE Z:
+// "capture ended", "REST offset K: a part of the file", "REST offset
+// unknown (the capture cut its line): a part of the file, from an offset
+// not known", "MODE Z:
 // compressed", "cut at the per-file limit", "cut at the folder limit",
 // "write failed: …", "start not in the capture; offset unknown", "the
 // capture holds two different versions of bytes at offset N", "the data
@@ -120,7 +122,9 @@
 // connection's far end.
 // The size compared is the stream length (bytes written, cut or
 // missing); after REST it may also equal the announced size minus the
-// offset. TYPE A (and no TYPE, RFC 959's ASCII default, judged the same)
+// offset, and after a REST whose offset the capture cut
+// (Final.RestUnknown) only a stream longer than the announced size is a
+// mismatch. TYPE A (and no TYPE, RFC 959's ASCII default, judged the same)
 // is judged, except for a listing (text the server makes for the
 // transfer: no file on its disk to differ from), by what the wire proves
 // (judgeASCII): the file is the wire

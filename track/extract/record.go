@@ -23,6 +23,11 @@ type Final struct {
 	// Rest is the REST offset before the transfer (DataConn.Rest); zero
 	// or negative means none.
 	Rest int64
+	// RestUnknown: the server accepted a REST whose line the capture cut
+	// (track.RestUnknown): the bytes are a part of the file from an
+	// offset not known, not the whole file, and no size they should
+	// come to is known below the announced one (Rest is then ignored).
+	RestUnknown bool
 	// ASCII: TYPE A was in force, so the server may have converted line
 	// endings (RFC 959 3.1.1.1: CR LF on the wire) and the file on the
 	// wire may differ from the one on its disk (judge: what the wire
@@ -152,6 +157,9 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 		}
 	}
 	rest := max(fin.Rest, 0)
+	if fin.RestUnknown {
+		rest = 0
+	}
 	// ascii names the transfer's ASCII type ("" when binary, or when the
 	// server said it sent binary: the file unchanged). A listing is text
 	// the server makes for the transfer, not a file it stores: no file on
@@ -174,6 +182,10 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 	switch {
 	case fin.Compressed, fin.Mode != 0, fin.Structure != 0, fin.EBCDIC:
 		sizeBad = true // the announced size is the file's, not the wire form's
+	case fin.RestUnknown && fin.Announced >= 0 && w.stream <= fin.Announced:
+		// The announced size less an offset the capture does not hold:
+		// no mismatch to prove, and no size met either.
+		sizeBad = true
 	case fin.Announced >= 0 && w.stream != fin.Announced && (rest == 0 || w.stream != fin.Announced-rest):
 		sizeBad = true
 		if ascii != "" && download && w.missing == 0 && w.cut == cutNone && typeAExplains(fin.Announced-rest, w.stream, w.crlf) {
@@ -202,7 +214,10 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 		// A failed or aborted transfer says already that it did not end.)
 		bad("ended by RST, not the sender's FIN: the end of the file is not in the capture")
 	}
-	if rest > 0 {
+	switch {
+	case fin.RestUnknown:
+		bad("REST offset unknown (the capture cut its line): a part of the file, from an offset not known")
+	case rest > 0:
 		bad("REST offset " + itoa(rest) + ": a part of the file")
 	}
 	if sentBinary {

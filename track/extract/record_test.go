@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 // no ABOR, capture end, REST, MODE Z, B or C, STRU R or P, TYPE E, nor an
 // RST before the sender's FIN that no announced size makes up for.
 func TestCompleteness(t *testing.T) {
+	const restCut = "REST offset unknown (the capture cut its line): a part of the file, from an offset not known"
 	ten := []piece{{data: "0123456789"}}
 	gapped := []piece{{data: "0123"}, {gap: 3}, {data: "789"}}
 	var many []piece
@@ -44,6 +46,16 @@ func TestCompleteness(t *testing.T) {
 		{"REST and a short file", ten, Final{Announced: 200, Reply: 226, Rest: 100}, false,
 			[]string{"size mismatch: announced 200, got 10", "REST offset 100: a part of the file"}},
 		{"REST unknown", ten, Final{Announced: 10, Reply: 226, Rest: -1}, true, nil},
+		// A REST whose digits the capture cut ("REST 12" of "REST
+		// 1234567"): no offset to subtract, so no mismatch below the
+		// announced size, and no size met either.
+		{"REST cut, whole size announced", ten, Final{Announced: 1234577, Reply: 226, Rest: math.MinInt64, RestUnknown: true}, false,
+			[]string{restCut}},
+		{"REST cut, no size", ten, Final{Announced: -1, Reply: 226, Rest: math.MinInt64, RestUnknown: true}, false, []string{restCut}},
+		{"REST cut, more than announced", ten, Final{Announced: 4, Reply: 226, Rest: math.MinInt64, RestUnknown: true}, false,
+			[]string{"size mismatch: announced 4, got 10", restCut}},
+		{"REST cut, the data end not seen", ten, Final{Announced: 10, Reply: 226, Rest: math.MinInt64, RestUnknown: true, NoDataEnd: true}, false,
+			[]string{"the data connection's end is not in the capture: bytes after offset 10 may be missing", restCut}},
 		{"TYPE A is a note", ten, Final{Announced: 10, Reply: 226, ASCII: true}, true, []string{"TYPE A: the size as announced, no line end converted"}},
 		{"no TYPE is a note", ten, Final{Announced: 10, Reply: 226, NoType: true}, true, []string{"no TYPE seen: ASCII by default: the size as announced, no line end converted"}},
 		{"TYPE A size differs", ten, Final{Announced: 9, Reply: 226, ASCII: true}, false,
