@@ -126,8 +126,17 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 // movedOn makes old, an announcement of sess a newer one superseded,
 // final (arm): as it stands if nothing connected to it or its SYNs went
 // unanswered; the latest passive one nothing connected to waits on,
-// once (supersededWaits).
+// once (supersededWaits). An endpoint armed again for a transfer
+// command (reuse.go) that nothing tried is given back instead, as at
+// the command's final reply: the client asked for another endpoint, and
+// that the server kept its listener was only a guess (pyftpdlib's STOU
+// after a STOR, the client's next PASV and RETR).
 func (t *Tracker) movedOn(sess *Session, old *DataConn) {
+	if old.reused && !old.Done && old.Command != nil {
+		if t.dropUnusedReuse(sess, old.Command); old.Done {
+			return
+		}
+	}
 	if supersededWaits(old) {
 		t.finishSuperseded(old) // (one waits at a time)
 		old.superseded = true

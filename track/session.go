@@ -902,13 +902,18 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 		return nil, false, false
 	}
 	if !sess.resync {
-		if c, endsHead := duringTransfer(sess.pending, code, text); c != nil {
-			if endsHead {
+		if c, ended := duringTransfer(sess.pending, code, text); c != nil {
+			switch ended {
+			case StatusAborted:
 				// The abort's reply went to the ABOR: the transfer's own
 				// will not come, and the next transfer's must not fall to it.
 				head.Status = StatusAborted
 				t.reportCommand(sess, head)
 				sess.pending = slices.Delete(sess.pending, 0, 1)
+			case StatusNoReply:
+				// A later transfer's 1yz: the server is past the commands
+				// before it, which get no final reply.
+				t.passOver(sess, slices.Index(sess.pending, c))
 			}
 			return c, false, false
 		}
@@ -985,26 +990,39 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 //     the packet;
 //   - none has had a reply, or is a password line.
 //
-// The commands passed over end with no reply. nil: FIFO (or the resync
-// after a gap) decides.
+// The second rule gives way to the reply's own code when it answers one
+// kind of command only (answersOneKind: a 227, a 150, a 350): the
+// commands before the one that takes it got no reply, repeated or not
+// (a TYPE, then a PASV: a 227 is the PASV's). The commands passed over
+// end with no reply. nil: FIFO (or the resync after a gap) decides.
 func (t *Tracker) skipped(sess *Session, code int) *Command {
 	if sess.resync {
 		return nil
 	}
 	for i, p := range sess.pending {
 		if i > 0 && ftp.ValidReply(p.Verb, code) {
-			for _, q := range sess.pending[:i] {
-				q.Status = StatusNoReply
-				t.reportCommand(sess, q)
-			}
-			sess.pending = slices.Delete(sess.pending, 0, i)
+			t.passOver(sess, i)
 			return p
 		}
-		if p.bits&cmdRepeat == 0 || len(p.Replies) > 0 || p.Secret || p.Junk || p.Unseen || !ftp.IsKnownVerb(p.Verb) || ftp.ValidReply(p.Verb, code) {
+		if p.bits&cmdRepeat == 0 && !answersOneKind(code) || len(p.Replies) > 0 || p.Secret || p.Junk || p.Unseen || !ftp.IsKnownVerb(p.Verb) || ftp.ValidReply(p.Verb, code) {
 			return nil
 		}
 	}
 	return nil
+}
+
+// passOver ends the first n pending commands with no final reply
+// (StatusNoReply): the server answered a later command, and never will
+// them. An endpoint armed again for one of them (reuse.go) that nothing
+// tried is given back, as at a final reply: the server may never have
+// listened there for it.
+func (t *Tracker) passOver(sess *Session, n int) {
+	for _, q := range sess.pending[:n] {
+		q.Status = StatusNoReply
+		t.dropUnusedReuse(sess, q)
+		t.reportCommand(sess, q)
+	}
+	sess.pending = slices.Delete(sess.pending, 0, n)
 }
 
 // duringTransfer finds the command behind a running transfer that a reply
@@ -1014,7 +1032,7 @@ func (t *Tracker) skipped(sess *Session, code int) *Command {
 // (a transfer ABOR cut short, or one Pure-FTPd 1.0.50 ends with a second
 // 150 after the client closed the data connection). So order alone
 // pairs wrong; RFC 959 section 4.1.3 lets ABOR get 426 then 226, or only
-// 226, and servers differ. Two kinds of evidence move a reply past the
+// 226, and servers differ. Three kinds of evidence move a reply past the
 // transfer at the head:
 //
 //   - Its text names the abort: a 225 or 226 whose first line says
@@ -1022,6 +1040,7 @@ func (t *Tracker) skipped(sess *Session, code int) *Command {
 //     Telnet IP/DM ABOR, with no 426 before it) answers the ABOR behind
 //     the transfer, not the transfer. (A 426 fits no ABOR: it stays the
 //     transfer's.)
+//
 //   - Its code cannot end a transfer that has started (had its 1yz): a
 //     code not among the transfer's (200 "Zzz..." to a NOOP), or one of
 //     the codes that refuse a command before it starts (500 "Unknown
@@ -1029,36 +1048,84 @@ func (t *Tracker) skipped(sess *Session, code int) *Command {
 //     while the data keeps flowing). It answers the first command behind
 //     that accepts it.
 //
+//   - It is a second 1yz (125, 150) while a transfer command waits
+//     behind the started transfer with none of its own: a command takes
+//     one 1yz before its final reply, and a server runs one transfer at
+//     a time, so the 1yz is the later transfer's, and the started one
+//     (with any command between) will get no final reply (ended
+//     StatusNoReply): pyftpdlib 1.5.7 answers a STOU with "150 FILE:
+//     ..." and, the client connecting nowhere, sends no more for it,
+//     while the client's PASV and RETR go on (PASV 227, RETR 125).
+//     Paired FIFO, the 125 and every reply after it went to the command
+//     before its own. (With no transfer waiting behind it, a second 1yz
+//     stays the transfer's: Pure-FTPd 1.0.50's closing 150.)
+//
 // For a code, the transfer stays pending: its own final reply (226 when
 // the data ends) still comes, or none does. For the abort's 225/226
-// (endsHead) it does not: the ABOR's reply is the last word on it. Only a started transfer is passed
-// over for a code: before its 1yz, a 500 or 530 is its own refusal.
+// (ended StatusAborted) it does not: the ABOR's reply is the last word
+// on it. Before its 1yz a transfer is passed over only for a code a
+// transfer never gets (answersOneKind: a 227 to the PASV behind it; a
+// server may hold the transfer until its data connection comes): a 500
+// or 530 then is its own refusal. ended is StatusPending when the head
+// stays pending.
 // Not after a gap (the caller's resync owns that case: there a reply
 // the head does not fit means the head's reply was lost).
-func duringTransfer(pending []*Command, code int, text string) (c *Command, endsHead bool) {
+func duringTransfer(pending []*Command, code int, text string) (c *Command, ended CommandStatus) {
 	head := pending[0]
 	if len(pending) < 2 || !ftp.IsTransfer(head.Verb) {
-		return nil, false
+		return nil, StatusPending
 	}
 	if (code == 225 || code == 226) && namesAbort(text) {
 		for _, p := range pending[1:] {
 			if p.Verb == "ABOR" {
 				// A transfer that had its 1yz is over; one that had none
 				// may still get it (an ABOR answered before the 150).
-				return p, len(head.Replies) > 0
+				if len(head.Replies) > 0 {
+					return p, StatusAborted
+				}
+				return p, StatusPending
 			}
 		}
 	}
-	if len(head.Replies) == 0 || ftp.ValidReply(head.Verb, code) && !refusesCommand(code) {
-		// Not started, or a code that may end it.
-		return nil, false
+	started := len(head.Replies) > 0
+	if started && ftp.IsPreliminary(code) {
+		for _, p := range pending[1:] {
+			if isTransfer(p) && len(p.Replies) == 0 && ftp.ValidReply(p.Verb, code) {
+				return p, StatusNoReply
+			}
+		}
+		return nil, StatusPending
+	}
+	if !started && !(answersOneKind(code) && !ftp.ValidReply(head.Verb, code)) ||
+		ftp.ValidReply(head.Verb, code) && !refusesCommand(code) {
+		// Not started (and a code it may get), or a code that may end it.
+		return nil, StatusPending
 	}
 	for _, p := range pending[1:] {
 		if ftp.ValidReply(p.Verb, code) {
-			return p, false
+			return p, StatusPending
 		}
 	}
-	return nil, false
+	return nil, StatusPending
+}
+
+// answersOneKind reports whether code answers only one kind of command
+// (the ones ftp.ValidReply takes it for): 227 a PASV, 228 an LPSV, 229 an
+// EPSV, 350 a REST or RNFR (or SITE), 125 and 150 a transfer command,
+// 426 a transfer, 225 and 226 a transfer or ABOR. Without a gap, such a
+// reply that the command at the head of the queue cannot take, while a
+// later one can, is that later command's: the server passed over the
+// ones before it (skipped, duringTransfer). Paired FIFO, it and every
+// reply after it would go to the command before its own (a 227 to a
+// TYPE, "PASV refused" for the 200 after it). A code any command may get
+// (200, 250, 500...) is no such evidence: a server may answer a command
+// with a code the table lacks.
+func answersOneKind(code int) bool {
+	switch code {
+	case 125, 150, 225, 226, 227, 228, 229, 350, 426:
+		return true
+	}
+	return false
 }
 
 // refusesCommand reports whether code is one that turns a command down

@@ -104,6 +104,7 @@ func scenarios() []scenario {
 		{"stall-halfway-probes.pcap", built(stallHalfway(false, true))},
 		{"snap-cut-rest.pcap", built(snapCutRest)},
 		{"snap-cut-passwords.pcap", built(snapCutPasswords)},
+		{"pyftpdlib-stou-no-data.pcap", built(pyftpdlibStouNoData)},
 	}
 }
 
