@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
@@ -44,7 +45,12 @@ import (
 // every announcement and the inference of an encrypted or unseen
 // session's connection, and is not taken while another session of that
 // client address may own the connection by a reading of its own
-// (otherMayOwn): a client address is no user. One line the client never
+// (otherMayOwn: an encrypted one still speaking; one picked up
+// mid-stream, or that lost its announcement, whose reading passed the
+// SYN over, has no endpoint of its own to hold it with): a client
+// address is no user. Of two sessions of the client told the same
+// endpoint, the one whose transfer command waits, else the newer reply,
+// takes it, a guess when both fit as well (unsolicitedPick). One line the client never
 // asked for says nothing of the server's passive ports either: the
 // diagnosis reads no range or rule from such a connection
 // (diagnose: hedgeUnsolicited). Until then nothing is read from it; the
@@ -144,10 +150,12 @@ func (t *Tracker) keepUnsolicited(sess *Session, e *decode.ControlEvent, r Reply
 	if n := len(sess.Data); n > 0 && sess.Data[n-1].Announced == ep {
 		return // the latest announcement's again: that one takes its connections
 	}
-	// Those past their wait, then the session's oldest past its bound,
-	// then the oldest of all past the whole bound.
+	// Those past their wait and the session's own of the same endpoint
+	// (this reply stands for it now: one session counts once among
+	// those told an endpoint, unsolicitedPick), then the session's
+	// oldest past its bound, then the oldest of all past the whole bound.
 	t.unsolicited = slices.DeleteFunc(t.unsolicited, func(u unsolicitedEndpoint) bool {
-		return t.clock.since(u.stand.TS) > t.opts.ExpectationTimeout
+		return t.clock.since(u.stand.TS) > t.opts.ExpectationTimeout || u.sess == sess && u.endpoint == ep
 	})
 	n, first := 0, -1
 	for i, u := range t.unsolicited {
@@ -189,33 +197,98 @@ func (t *Tracker) unsolicitedFor(src, dst netip.AddrPort) int {
 	return -1
 }
 
-// otherMayOwn tells whether a session of the client address of s, a SYN,
-// other than sess may own its connection by a reading of its own: an
-// encrypted one (its announcements inside TLS), one picked up mid-stream
-// or whose announcement a capture gap may have lost, one the capture
-// holds the client's side of only. The reply that answered no command
-// is the last resort: the connection goes to the session whose own
-// announcement it may follow (inferData), or to none, never across
-// sessions by the client address alone.
+// unsolicitedPick is the place in t.unsolicited of the endpoint the SYN
+// s connects to as its session's client (unsolicitedFor), -1 when none,
+// and among how many sessions it was chosen. Two sessions of one client
+// may both have been told the endpoint (a server hands a port on once
+// its listener is gone; one injected line sent to both): as for a race
+// of announcements (raceRank), the one whose transfer command, sent
+// after the reply, waits for a connection comes first, then the newest
+// reply (a host has one listener on a port at a time); those that fit
+// as well make its session a guess (DataConn.AmongRace), which a reply
+// to its own transfer command settles (settleRace; the others' replies
+// armed nothing it could be swapped to).
+func (t *Tracker) unsolicitedPick(s *decode.Segment) (best, among int) {
+	best, bestRank := -1, -1
+	for i, u := range t.unsolicited {
+		if u.endpoint != s.Dst || s.Src.Addr().Unmap() != u.sess.Client.Addr().Unmap() || u.sess.ended ||
+			t.clock.since(u.stand.TS) > t.opts.ExpectationTimeout {
+			continue
+		}
+		rank := 0
+		if unsolicitedAwaited(u) {
+			rank = 1
+		}
+		switch {
+		case rank > bestRank:
+			best, bestRank, among = i, rank, 1
+		case rank == bestRank:
+			if t.unsolicited[best].sess != u.sess {
+				among++
+			}
+			best = i // (the newest: kept in the order they came)
+		}
+	}
+	return best, among
+}
+
+// unsolicitedAwaited tells whether a transfer command of u's session,
+// sent after its reply, waits for a data connection: none tied to it but
+// the endpoint before armed again for it that nothing tried (reuse.go),
+// which unsolicitedData gives back.
+func unsolicitedAwaited(u unsolicitedEndpoint) bool {
+	for _, p := range u.sess.pending {
+		if !ftp.IsTransfer(p.Verb) || p.Seq <= u.stand.Seq {
+			continue
+		}
+		return !slices.ContainsFunc(p.Transfer, func(dc *DataConn) bool {
+			return !dc.reused || dc.Done || dc.matched() || dc.SYNs > 0 || !dc.RSTTS.IsZero() || dc.ICMP != nil
+		})
+	}
+	return false
+}
+
+// otherMayOwn tells whether an encrypted session of the client address
+// of s, a SYN, other than sess may own its connection by a reading of
+// its own: its announcements are inside TLS, and its inference
+// (inferData) takes only a SYN soon after its exchange, so a client
+// slower than that leaves it with no reading, though its transfer may be
+// the one (an FTPS session's data connection in clear text credited to
+// another user's session lost its data-cleartext). It may own one only
+// while it speaks: within encryptedOwnWindow of its last segment (a
+// client asks for an endpoint, and a server listens, a minute at most
+// before the connection comes). A session picked up mid-stream, one
+// whose announcement a capture gap may have lost, one seen from its
+// client's side only, have their readings (inferData) tried before and
+// no endpoint of their own: one that did not take the SYN does not keep
+// it from the reply whose exact endpoint it goes to (a mid-stream
+// session saying NOOP between the same hosts lost another's transfer).
 func (t *Tracker) otherMayOwn(sess *Session, s *decode.Segment) bool {
-	other := func(x *Session) bool { return x != nil && x != sess && !x.ended }
+	other := func(x *Session) bool {
+		return x != nil && x != sess && !x.ended && s.TS.Sub(x.lastSeen) <= encryptedOwnWindow
+	}
 	if other(t.encryptedClients[s.Src.Addr()]) {
 		return true
 	}
 	for _, pair := range [2][2]netip.Addr{{s.Src.Addr(), s.Dst.Addr()}, {s.Src.Addr(), sess.Server.Addr()}} {
-		if slices.ContainsFunc(t.encrypted[pair], other) || slices.ContainsFunc(t.lostOthers[pair], other) ||
-			other(t.unannounced[pair]) || other(t.clientOnly[pair]) {
+		if slices.ContainsFunc(t.encrypted[pair], other) {
 			return true
 		}
 	}
 	return false
 }
 
+// encryptedOwnWindow: how long after an encrypted session's last segment
+// a SYN of its client may still be its data connection for otherMayOwn.
+// Servers give up on a passive listener within about a minute (vsftpd's
+// accept_timeout, 60 s), as for midstreamWindow.
+const encryptedOwnWindow = time.Minute
+
 // unsolicitedData ties the SYN s, which matched no announcement, to the
 // kept endpoint it goes to (unsolicitedFor): the data connection of that
 // reply's stand-in announcement, armed at the reply, matched exactly.
 func (t *Tracker) unsolicitedData(s *decode.Segment) bool {
-	i := t.unsolicitedFor(s.Src, s.Dst)
+	i, among := t.unsolicitedPick(s)
 	if i < 0 || t.otherMayOwn(t.unsolicited[i].sess, s) {
 		return false
 	}
@@ -259,6 +332,7 @@ func (t *Tracker) unsolicitedData(s *decode.Segment) bool {
 	}
 	t.addData(s, dc)
 	t.addOpen(dc)
+	t.noteRace(dc, among)
 	t.watchReflection(dc)
 	t.dataSegment(dc, s)
 	t.refusalAnswers(dc, s)

@@ -208,6 +208,12 @@ func outcomeDetail(d *track.DataConn) string {
 			// its own address, which the client did not call.
 			return fmt.Sprintf("%s, answered from %s instead (%d SYN-ACK%s, %d reset by the client)", syns, r.From, r.SynAcks, plural(r.SynAcks), r.Resets)
 		}
+		if d.SynAckLost {
+			// Answered: the capture shows the SYN-ACKs, which the
+			// opener's TCP never took (lost on the way back, or dropped
+			// by its own host after the capture saw them).
+			return fmt.Sprintf("%s, answered by SYN-ACK, never acknowledged by %s", syns, d.Opener())
+		}
 		return syns + ", no answer"
 	case track.OutcomeRefused:
 		if d.SYNs == 0 {

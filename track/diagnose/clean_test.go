@@ -185,6 +185,10 @@ var faultCaptures = map[string][]string{
 	// an FTPS session's connection (control-encrypted).
 	"unsolicited-passive-injected.pcap":      {CodeDataUnanswered},
 	"unsolicited-passive-other-session.pcap": {CodeControlEncrypted},
+	// An FTPS session beside them (control-encrypted); SYN-ACKs to the
+	// client's SYNs that never reached it, and the RETR's 425.
+	"unsolicited-passive-ftps-other.pcap":  {CodeControlEncrypted},
+	"unsolicited-passive-synack-lost.pcap": {CodeDataUnanswered, CodeServerDataError},
 	// Captured on the box that drops data SYNs, or beyond which they are
 	// dropped (pcaps/synth/scenarios_boxdrop.go).
 	"box-router-any-drop.pcap":         {CodeDataUnanswered, CodeServerDataError},

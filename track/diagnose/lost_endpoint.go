@@ -12,18 +12,19 @@ func (a *serverAcc) noteLostEndpoint(f *Finding) {
 	if a.lostFirst == nil {
 		// What the verdict words of it, not the finding: that holds
 		// its session and data connections past their end.
-		a.lostFirst = &lostFailure{code: f.Code, to: f.Data.Server, misfit: f.misfit}
+		a.lostFirst = &lostFailure{code: f.Code, to: f.Data.Server, misfit: f.misfit, how: failedHow(f.Code, f.Data)}
 	}
 }
 
 // lostFailure is what lostEndpointOnly says of the first failure to an
-// inferred endpoint: its finding's code, the endpoint, and how it does
-// not fit when it was inferred under TLS (misfitOf), rather than for a
-// lost announcement (fits).
+// inferred endpoint: its finding's code, the endpoint, how it does not
+// fit when it was inferred under TLS (misfitOf), rather than for a lost
+// announcement (fits), and how its SYNs fared (failedHow).
 type lostFailure struct {
 	code   string
 	to     netip.AddrPort
 	misfit misfitKind
+	how    string
 }
 
 // lostEndpointOnly: the server's only passive failures are to endpoints
@@ -33,7 +34,7 @@ func (v *verdictWriter) lostEndpointOnly() {
 	a := v.a
 	v.accountFor(CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable)
 	f := a.lostFirst
-	how := map[string]string{CodeDataRefused: "was refused with RST", CodeDataUnanswered: "got no answer", CodeDataUnreachable: "was rejected with ICMP"}[f.code]
+	how := f.how
 	lead := "the passive data connection"
 	if a.lostEndpoint > 1 {
 		lead = fmt.Sprintf("%d passive data connections failed; the first", a.lostEndpoint)

@@ -361,8 +361,14 @@ func (p *passiveFailure) hedgeLostEndpoint(f *Finding) {
 // connection is said, with both readings, as a warning; no rule or range
 // is built from its port (lostEndpoint, misfitUnsolicited), nor is
 // another host, the capturing box or an earlier success blamed.
+//
+// What the capture shows of the answer is said as it shows it: SYN-ACKs
+// the client never took (track.DataConn.SynAckLost) are the answer of
+// something listening there, lost on the way back or dropped by the
+// client host itself, which the capture cannot tell apart; not "no
+// answer".
 func hedgeUnsolicited(f *Finding, dc *track.DataConn) {
-	how := map[string]string{CodeDataRefused: "was refused with RST", CodeDataUnanswered: "got no answer", CodeDataUnreachable: "was rejected with ICMP"}[f.Code]
+	how := failedHow(f.Code, dc)
 	if how == "" {
 		return
 	}
@@ -375,9 +381,41 @@ func hedgeUnsolicited(f *Finding, dc *track.DataConn) {
 	f.lostEndpoint, f.misfit = true, misfitUnsolicited
 	f.otherHost, f.boxDrop, f.passiveBefore = false, false, false
 	f.Example = policy.PortRange{}
-	f.Message = fmt.Sprintf("The client's connection to %s, an endpoint named only by a %d that answered no command the client sent, %s (%s). A reply that answered no command named it: if your server did not send it (a line injected in its name, or a stray one), nothing was meant to listen there and stopping the connection is right; if it did (it answered a PASV this capture does not show, or a proxy answered one for it), the server's data path to port %d failed.",
-		dc.Server, code, how, synCount(dc), port)
-	f.Advice = fmt.Sprintf("Open nothing for port %d on this alone: one reply that answered no command says nothing of the server's passive range. Look for that reply in the server's log (did it send it?) and capture on the client's side too (did the client send a PASV this capture lacks?); give --pasv-range or --server-config to check the port against the server's range.", port)
+	readings := fmt.Sprintf("if your server did not send it (a line injected in its name, or a stray one), nothing was meant to listen there and stopping the connection is right; if it did (it answered a PASV this capture does not show, or a proxy answered one for it), the server's data path to port %d failed.", port)
+	look := "did the client send a PASV this capture lacks?"
+	if f.Code == CodeDataUnanswered && dc.SynAckLost {
+		// Something listened and answered: whether the answers were lost
+		// on the way back or the client host's own firewall dropped them
+		// after this capture saw them, it cannot tell.
+		readings = fmt.Sprintf("something at port %d answered, and the answers never reached the client's TCP (lost on the way back, or dropped by the client host's own firewall: the capture cannot tell which). If your server did not send the reply (a line injected in its name, or a stray one), whatever listens there answered a connection not meant for it; if it did (it answered a PASV this capture does not show, or a proxy answered one for it), its answers do not get back to the client.", port)
+		look = "did the client send a PASV this capture lacks, and did the SYN-ACKs reach it?"
+	}
+	f.Message = fmt.Sprintf("The client's connection to %s, an endpoint named only by a %d that answered no command the client sent, %s (%s). A reply that answered no command named it: %s",
+		dc.Server, code, how, synCount(dc), readings)
+	f.Advice = fmt.Sprintf("Open nothing for port %d on this alone: one reply that answered no command says nothing of the server's passive range. Look for that reply in the server's log (did it send it?) and capture on the client's side too (%s); give --pasv-range or --server-config to check the port against the server's range.", port, look)
+}
+
+// failedHow says how a failed data connection's SYNs fared, after "the
+// connection to X": as the capture shows the answer of its failure code,
+// SYN-ACKs the client never took (track.DataConn.SynAckLost) and those
+// from another address (track.DataConn.Reflected) too, which are no
+// silence. "" for another code.
+func failedHow(code string, dc *track.DataConn) string {
+	switch code {
+	case CodeDataRefused:
+		return "was refused with RST"
+	case CodeDataUnreachable:
+		return "was rejected with ICMP"
+	case CodeDataUnanswered:
+		switch {
+		case dc != nil && dc.SynAckLost:
+			return fmt.Sprintf("was answered by SYN-ACKs from %s that the client never acknowledged", dc.Server.Addr().Unmap())
+		case dc != nil && dc.Reflected != nil:
+			return fmt.Sprintf("got no answer on its own connection, only %s from %s", plural(dc.Reflected.SynAcks, "SYN-ACK", "SYN-ACKs"), dc.Reflected.From)
+		}
+		return "got no answer"
+	}
+	return ""
 }
 
 // synCount says how many SYNs dc's client sent.

@@ -1079,9 +1079,15 @@ func strangerData(s *track.Session, dc *track.DataConn) bool {
 }
 
 // connectedData: dc's handshake completed, so the client's connection
-// reached the server.
+// reached the server. Not while SYN-ACKs came and the opener sent its SYN
+// again after them, nothing else (no ACK, no bytes): asked at a reply
+// before dc is final, that is a SynAckLost to be (the server's 425 came
+// while its answers were not getting back), no connection made.
 func connectedData(dc *track.DataConn) bool {
-	return dc.Answered() && !dc.SynAckLost
+	if !dc.Answered() || dc.SynAckLost {
+		return false
+	}
+	return dc.SynAckTS.IsZero() || !dc.AckTS.IsZero() || !dc.LastSYN.After(dc.SynAckTS) || dc.TotalBytes() > 0
 }
 
 // unresumedHandshake: dc connected and its TLS handshake, read from the
