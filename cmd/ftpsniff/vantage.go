@@ -313,6 +313,7 @@ func runVantageJSON(opts *readOptions, vo vantage.Options, stdout, stderr io.Wri
 		}
 		findings.add(runs[i].err, &inputErrs)
 		whole.Limits[i].PointRecordsUntied = o.untied + runs[i].split.untied
+		whole.Limits[i].SupersededUnnoted = o.overturnedUnnoted
 	}
 	writeVantagePointsJSON(enc, whole, cs)
 	if enc.err != nil {
@@ -1480,8 +1481,12 @@ type pointRecords struct {
 	recentOrder [][2]netip.AddrPort
 	tail        []*pointItem // the server and summary records: written last
 	// overturned counts, per server (as its records write it), the
-	// findings marked superseded, naming the first maxNamedOverturned.
-	overturned map[string]*overturnedFindings
+	// findings marked superseded, naming the first maxNamedOverturned;
+	// at most maxOverturnedServers servers, the findings of those beyond
+	// counted in overturnedUnnoted (their server records say nothing of
+	// them).
+	overturned        map[string]*overturnedFindings
+	overturnedUnnoted int
 	// untied counts the records written before their session's merge was
 	// done (maxPendingRecords), without vantage_path.
 	untied int
@@ -1516,6 +1521,11 @@ type overturnedFindings struct {
 	names []string
 }
 
+// maxOverturnedServers bounds pointRecords.overturned: a point's analysis
+// writes no more server records than it keeps per-server summaries
+// (diagnose.MaxServers), so no more servers' notes can be written.
+const maxOverturnedServers = diagnose.MaxServers
+
 // maxNamedOverturned bounds the overturned findings a server record's
 // superseded names (the rest are counted).
 const maxNamedOverturned = 8
@@ -1539,7 +1549,7 @@ type pointItem struct {
 	client  netip.AddrPort
 	srvAddr netip.AddrPort
 	start   time.Time
-	data    map[int]heldData // by the point's data id
+	data    map[int]heldData // by the point's data id (nil until its first data record)
 	// older, newer: the open sessions' groups in the order opened, while
 	// open (pointSplitter).
 	older, newer *pointItem
@@ -1773,18 +1783,29 @@ func (o *pointRecords) annotate(q *heldRecord, it *pointItem, s *tiedSession) {
 	if q.code != "data" {
 		if why := o.overturn(q.code, s, p); why != "" {
 			add["superseded"] = why
-			ov := o.overturned[it.server]
-			if ov == nil {
-				ov = &overturnedFindings{}
-				o.overturned[it.server] = ov
-			}
-			ov.n++
-			if len(ov.names) < maxNamedOverturned {
-				ov.names = append(ov.names, fmt.Sprintf("%s of session %d, data %d", q.code, it.id, q.data))
-			}
+			o.noteOverturned(it, q)
 		}
 	}
 	q.line = o.insert(q.line, add)
+}
+
+// noteOverturned counts the finding q of it, marked superseded, for its
+// server record's note: past maxOverturnedServers servers, in
+// overturnedUnnoted instead.
+func (o *pointRecords) noteOverturned(it *pointItem, q *heldRecord) {
+	ov := o.overturned[it.server]
+	if ov == nil {
+		if len(o.overturned) >= maxOverturnedServers {
+			o.overturnedUnnoted++
+			return
+		}
+		ov = &overturnedFindings{}
+		o.overturned[it.server] = ov
+	}
+	ov.n++
+	if len(ov.names) < maxNamedOverturned {
+		ov.names = append(ov.names, fmt.Sprintf("%s of session %d, data %d", q.code, it.id, q.data))
+	}
 }
 
 // jsonPathRef names the path record of a point's data connection.

@@ -8,12 +8,14 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 )
 
 // pointItemsQueued bounds the items a point's analysis may send ahead of
-// the merge's side taking them: past it the analysis waits.
-const pointItemsQueued = 32
+// the merge's side taking them: past it the analysis waits. Its analysis
+// outruns the merge, so the queue stays full: at 32 it held about 200 KB
+// of records a point; which items come, in what order, does not depend
+// on it (pointRecords.take pulls them in the order sent).
+const pointItemsQueued = 4
 
 // pointSplitter is the writer a point's own analysis writes its JSON
 // records to. It groups them by the point's session (a session's records,
@@ -74,7 +76,7 @@ func (s *pointSplitter) Close() error {
 
 func (s *pointSplitter) record(line []byte) {
 	var h pointRecordHead
-	if json.Unmarshal(line, &h) != nil {
+	if !readRecordHead(line, &h) {
 		s.send(&pointItem{recs: []heldRecord{{line: line}}, bytes: len(line), tail: s.tail})
 		return
 	}
@@ -101,6 +103,9 @@ func (s *pointSplitter) record(line []byte) {
 		switch h.Type {
 		case "data":
 			q.data, q.code = h.ID, "data"
+			if g.data == nil {
+				g.data = map[int]heldData{}
+			}
 			g.data[h.ID] = heldData{client: parseAddrPort(h.Client), server: parseAddrPort(h.Server), firstSYN: parseTS(h.FirstSYN), armed: parseTS(h.Armed)}
 		case "finding":
 			q.data, q.code = h.Data, h.Code
@@ -120,7 +125,7 @@ func (s *pointSplitter) record(line []byte) {
 func (s *pointSplitter) group(id int) *pointItem {
 	g := s.open[id]
 	if g == nil {
-		g = &pointItem{id: id, data: map[int]heldData{}}
+		g = &pointItem{id: id}
 		s.open[id] = g
 		s.steps++
 		if g.older = s.newest; g.older != nil {

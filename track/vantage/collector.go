@@ -76,6 +76,11 @@ type Limits struct {
 	// their bound (its sessions open at once, or pulled ahead of the
 	// merge).
 	PointRecordsUntied int `json:"point_records_untied,omitempty"`
+	// SupersededUnnoted (read --vantage --json, set by the caller): the
+	// point's findings marked superseded that its server record's
+	// superseded note does not count, their server past the servers
+	// such notes are kept for (diagnose.MaxServers).
+	SupersededUnnoted int `json:"superseded_unnoted,omitempty"`
 }
 
 // maxText bounds an announcement's kept text.

@@ -355,18 +355,24 @@ func (st *Stream) drainReady(t, cut time.Time, forced bool) []*Collector {
 		owners[i] = c.ownersOf()
 	}
 	expired := map[*Control]bool{}
-	for changed := true; changed; {
+	changed := true
+	// pair is told each owner x of point i's data connection d: one
+	// closure for the whole drain, not one a data connection.
+	var i int
+	var d *Data
+	pair := func(x *Control) {
+		if dataGo[i][d] != ctlGo[i][x] && (dataGo[i][d] || ctlGo[i][x]) {
+			// One goes without the other: neither goes.
+			delete(dataGo[i], d)
+			delete(ctlGo[i], x)
+			changed = true
+		}
+	}
+	for changed {
 		changed = false
-		for i, c := range st.Collectors {
-			for _, d := range c.dataList {
-				owners[i](d, func(x *Control) {
-					if dataGo[i][d] != ctlGo[i][x] && (dataGo[i][d] || ctlGo[i][x]) {
-						// One goes without the other: neither goes.
-						delete(dataGo[i], d)
-						delete(ctlGo[i], x)
-						changed = true
-					}
-				})
+		for i = range st.Collectors {
+			for _, d = range st.Collectors[i].dataList {
+				owners[i](d, pair)
 			}
 		}
 		for _, w := range ws {
