@@ -361,11 +361,45 @@ func (t *tombstones) drop(k ConnKey) {
 // stays empty but for that chance (one pair of keys in 2^64). The zero
 // value is not usable: make one with NewConnIndex. Not safe for
 // concurrent use.
+//
+// The value found last is kept with the endpoints it was found by
+// (last, lastA, lastB): a connection's segments and events come in runs
+// (a command and its reply, a reply's lines, a transfer's ACKs), and the
+// next lookup of the same endpoints, either way round, is answered by
+// comparing them, without the hash and the map (GetPair: nor isKey; Get
+// asks it, as its key has an order). It is what the map
+// would give: it was found in byHash under their hash, and any Put,
+// Delete or Clear since forgets it. (A value's key does not change while
+// it is in the index: Delete finds it by that key.)
 type ConnIndex[V comparable] struct {
-	isKey    func(V, ConnKey) bool
-	hasher   connHasher
-	byHash   map[uint64]V
-	collided map[ConnKey]V
+	isKey        func(V, ConnKey) bool
+	hasher       connHasher
+	byHash       map[uint64]V
+	collided     map[ConnKey]V
+	last         V // the value byHash gave last; the zero V for none
+	lastA, lastB netip.AddrPort
+}
+
+// lastFor returns the value found last if it was found by a and b, either
+// way round, and nothing changed since; else the zero V.
+func (x *ConnIndex[V]) lastFor(a, b netip.AddrPort) V {
+	if a == x.lastA && b == x.lastB || a == x.lastB && b == x.lastA {
+		return x.last
+	}
+	var zero V
+	return zero
+}
+
+// found keeps v, found in byHash by a and b, as the value found last.
+func (x *ConnIndex[V]) found(v V, a, b netip.AddrPort) V {
+	x.last, x.lastA, x.lastB = v, a, b
+	return v
+}
+
+// forget forgets the value found last: the index changed.
+func (x *ConnIndex[V]) forget() {
+	var zero V
+	x.last, x.lastA, x.lastB = zero, netip.AddrPort{}, netip.AddrPort{}
 }
 
 // NewConnIndex returns an empty index of values; isKey tells whether a
@@ -377,8 +411,11 @@ func NewConnIndex[V comparable](isKey func(V, ConnKey) bool) *ConnIndex[V] {
 // Get returns the value of k, or the zero V.
 func (x *ConnIndex[V]) Get(k ConnKey) V {
 	var zero V
+	if v := x.lastFor(k.A, k.B); v != zero && x.isKey(v, k) {
+		return v // (asked: a key in the other order is not its key)
+	}
 	if v, ok := x.byHash[x.hasher.hash(k)]; ok && x.isKey(v, k) {
-		return v
+		return x.found(v, k.A, k.B)
 	}
 	if len(x.collided) > 0 {
 		return x.collided[k]
@@ -391,8 +428,11 @@ func (x *ConnIndex[V]) Get(k ConnKey) V {
 // without MakeConnKey. isKey is asked with the pair in both orders.
 func (x *ConnIndex[V]) GetPair(a, b netip.AddrPort) V {
 	var zero V
-	if v, ok := x.byHash[x.hasher.pair(a, b)]; ok && (x.isKey(v, ConnKey{a, b}) || x.isKey(v, ConnKey{b, a})) {
+	if v := x.lastFor(a, b); v != zero {
 		return v
+	}
+	if v, ok := x.byHash[x.hasher.pair(a, b)]; ok && (x.isKey(v, ConnKey{a, b}) || x.isKey(v, ConnKey{b, a})) {
+		return x.found(v, a, b)
 	}
 	if len(x.collided) > 0 {
 		return x.collided[MakeConnKey(a, b)]
@@ -402,6 +442,7 @@ func (x *ConnIndex[V]) GetPair(a, b netip.AddrPort) V {
 
 // Put adds v under k, which has no value yet.
 func (x *ConnIndex[V]) Put(k ConnKey, v V) {
+	x.forget()
 	h := x.hasher.hash(k)
 	if _, taken := x.byHash[h]; !taken {
 		x.byHash[h] = v
@@ -415,6 +456,7 @@ func (x *ConnIndex[V]) Put(k ConnKey, v V) {
 
 // Delete removes k's value.
 func (x *ConnIndex[V]) Delete(k ConnKey) {
+	x.forget()
 	h := x.hasher.hash(k)
 	if v, ok := x.byHash[h]; ok && x.isKey(v, k) {
 		delete(x.byHash, h)
@@ -440,6 +482,7 @@ func (x *ConnIndex[V]) All() []V {
 
 // Clear removes every value.
 func (x *ConnIndex[V]) Clear() {
+	x.forget()
 	clear(x.byHash)
 	x.collided = nil
 }
@@ -522,9 +565,28 @@ func (c *idleClock) since() time.Duration { return c.elapsed }
 // pair in 2^64) makes one's data keep the other's connections from
 // idling out, nothing more. An entry is 8 bytes (hostPair), since every
 // open session has one.
+//
+// The pair seen last is kept (last): a data connection's segments come in
+// runs, and its next segment in the same second, with no entry added or
+// removed since, changes nothing, found without the hash and the map.
 type hostPairs struct {
 	hasher connHasher
 	byHash map[uint64]hostPair
+	last   seenPair
+}
+
+// seenPair is the pair of hosts hostPairs.seen looked up last, either
+// way round, when ok: whether it had an entry (kept), and then the time
+// (hostPair's low 32 bits) the entry holds since.
+type seenPair struct {
+	a, b     netip.Addr
+	stamp    uint32
+	kept, ok bool
+}
+
+// same tells whether a and b, either way round, are the pair.
+func (l *seenPair) same(a, b netip.Addr) bool {
+	return a == l.a && b == l.b || a == l.b && b == l.a
 }
 
 // hostPair is, in its high 32 bits, how many control connections run
@@ -543,6 +605,7 @@ func (e hostPair) at() (time.Duration, bool) {
 }
 
 func (p *hostPairs) init() {
+	p.last = seenPair{}
 	p.hasher = newConnHasher()
 	p.byHash = make(map[uint64]hostPair)
 }
@@ -555,10 +618,12 @@ func (p *hostPairs) hash(a, b netip.Addr) uint64 {
 }
 
 func (p *hostPairs) add(a, b netip.Addr) {
+	p.last.ok = false
 	p.byHash[p.hash(a, b)] += pairOne
 }
 
 func (p *hostPairs) remove(a, b netip.Addr) {
+	p.last.ok = false
 	h := p.hash(a, b)
 	e, ok := p.byHash[h]
 	if !ok {
@@ -578,13 +643,19 @@ func (p *hostPairs) seen(a, b netip.Addr, at time.Duration) {
 	if len(p.byHash) == 0 {
 		return
 	}
+	stamp := uint32(at/time.Second) + 1
+	if l := &p.last; l.ok && (!l.kept || l.stamp == stamp) && l.same(a, b) {
+		return // (nothing to write: the entry holds this second, or there is none)
+	}
 	h := p.hash(a, b)
-	if e, ok := p.byHash[h]; ok {
+	e, ok := p.byHash[h]
+	if ok {
 		// Written once a second at most: most segments only read.
-		if n := e&^0xffffffff | hostPair(uint32(at/time.Second)+1); n != e {
+		if n := e&^0xffffffff | hostPair(stamp); n != e {
 			p.byHash[h] = n
 		}
 	}
+	p.last = seenPair{a: a, b: b, stamp: stamp, kept: ok, ok: true}
 }
 
 // lastSeen returns when the last segment passed between a and b.

@@ -3,7 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net/netip"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/track"
 )
 
 // TestJSONSessionUIDJoinsRuns guards the join key: `session` restarts at
@@ -96,5 +101,26 @@ func TestJSONSessionUIDKeptAcrossIdleClose(t *testing.T) {
 		if from := r["resumed_from"].(float64); r["session_uid"] != uids[from] {
 			t.Errorf("session %v continues %v: session_uid %v, not %q", r["id"], from, r["session_uid"], uids[from])
 		}
+	}
+}
+
+// TestSessionUIDsHeadKeepsNoEndedSession: the session whose record fields
+// head gave last (kept for the session's next record) is let go at its
+// end, and the next session's records get their own fields.
+func TestSessionUIDsHeadKeepsNoEndedSession(t *testing.T) {
+	var u sessionUIDs
+	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	s1 := &track.Session{ID: 1, Start: at, Client: netip.MustParseAddrPort("192.0.2.1:40000"), Server: netip.MustParseAddrPort("192.0.2.10:21")}
+	s2 := &track.Session{ID: 2, Start: at.Add(time.Second), Client: netip.MustParseAddrPort("192.0.2.2:40000"), Server: netip.MustParseAddrPort("192.0.2.10:21")}
+	h1 := u.head("", s1)
+	if again := u.head("", s1); again != h1 || !strings.HasPrefix(h1, `,"session":1,"session_uid":"C`) {
+		t.Fatalf("session 1's fields %q, then %q", h1, again)
+	}
+	uid1 := u.end("", s1)
+	if u.lastSess != nil || u.lastFields != "" {
+		t.Errorf("the ended session is still kept: %p %q", u.lastSess, u.lastFields)
+	}
+	if h2 := u.head("", s2); !strings.HasPrefix(h2, `,"session":2,"session_uid":"C`) || strings.Contains(h2, uid1) {
+		t.Errorf("session 2's fields %q (session 1's uid %q)", h2, uid1)
 	}
 }

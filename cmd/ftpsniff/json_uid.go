@@ -18,6 +18,11 @@ type sessionUIDs struct {
 	live      map[*track.Session]liveUID
 	idleEnded map[int]string
 	idleOrder []int
+	// lastSess, lastFields: the live session head gave fields for last,
+	// and them: a session's records come in runs (a command's, then its
+	// data connection's), each found without the map. end forgets it.
+	lastSess   *track.Session
+	lastFields string
 }
 
 // liveUID is what a live session's records repeat: its uid, and the
@@ -32,11 +37,15 @@ type liveUID struct {
 // head returns the session and session_uid fields of a record about the
 // live session s (liveUID.fields), kept for its later records.
 func (u *sessionUIDs) head(observer string, s *track.Session) string {
+	if s == u.lastSess {
+		return u.lastFields
+	}
 	l, ok := u.live[s]
 	if !ok {
 		u.get(observer, s, true) // (a continuation's takes its part's uid)
 		l = u.live[s]
 	}
+	u.lastSess, u.lastFields = s, l.fields
 	return l.fields
 }
 
@@ -86,6 +95,9 @@ func (u *sessionUIDs) get(observer string, s *track.Session, keep bool) string {
 func (u *sessionUIDs) end(observer string, s *track.Session) string {
 	uid := u.get(observer, s, false)
 	delete(u.live, s)
+	if s == u.lastSess {
+		u.lastSess, u.lastFields = nil, ""
+	}
 	if s.EndReason != track.EndIdle {
 		return uid
 	}
