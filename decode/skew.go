@@ -216,10 +216,11 @@ func (r *reassembler) settle(num uint64, ts time.Time, out orderedSink) {
 	}
 }
 
-// expireSkew gives up the waits that lasted ReorderWait by now.
+// expireSkew gives up the waits that lasted ReorderWait (and the
+// interfaces' clock offset corrected, heldPool.skewed) by now.
 func (r *reassembler) expireSkew(now time.Time, num uint64, out orderedSink) {
 	for l := range 2 {
-		if w := r.skew(); w != nil && w.on[l] && now.Sub(w.since[l]) > ReorderWait {
+		if w := r.skew(); w != nil && w.on[l] && now.Sub(w.since[l]) > ReorderWait+r.pool.skewed {
 			r.giveUpWait(l, num, now, out)
 		}
 	}

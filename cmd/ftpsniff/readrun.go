@@ -188,7 +188,9 @@ func readInput(name string, p *pipeline, opts *readOptions, prog *progress, out 
 	}
 	pre := capture.PrefetchWaiting(src, waiting)
 	p.input.Store(&inputSource{src: pre})
-	in := pre
+	// Its interfaces' clocks judged in a window at its start, and an
+	// offset proved taken off from its first packet (decode/clockskew.go).
+	in := decode.ClockSkewWindow(pre, p.dec)
 	if opts.filter != nil {
 		in = &filteredSource{Source: in, f: opts.filter, dec: p.dec}
 	}
