@@ -1155,8 +1155,10 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	p.state = parseFTP
 	p.started, p.syn, p.resync = [2]bool{}, [2]bool{}, [2]bool{}
 	p.auth, p.passNext, p.gapHeldEnd = authNone, false, false
-	p.owed, p.owedHi, p.greeted = 0, 0, true // (the lines sent in TLS are not known; no greeting comes)
-	p.gapBudget = 0                          // (its count of lines was owed's)
+	// (The lines sent in TLS are not known, nor their replies: no
+	// greeting comes, and a login there, a USER or REIN, is not proved.)
+	p.owed, p.owedHi, p.proven = 0, 0, provedGreeting
+	p.gapBudget = 0 // (its count of lines was owed's)
 	p.serverOwed = p.serverOwed&^owedHeads | owedNoHead
 	p.split[dirClient] = ftp.LineSplitter{MaxLine: p.lineBound()}
 	p.split[dirServer] = ftp.LineSplitter{MaxLine: p.lineBound(), LoneCR: true}

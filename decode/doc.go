@@ -72,6 +72,37 @@
 // that implements DataExpecter tells decode which SYNs to a control port
 // are expected data connections.
 //
+// # Lines a capture gap cuts
+//
+// A client line whose start the capture holds and whose rest a gap took
+// (a snap length shorter than the packet, tcpdump -s 96; a lost segment)
+// is delivered as the command it begins, its argument as far as it was
+// captured (ControlEvent.RestNotCaptured), only while a login stands as
+// the server's replies prove it (session.go's provedLogin: a 230 or 232,
+// or a reply only a logged-in user draws, 125, 150, 226, 250 or 257; and
+// no USER or REIN line since, nor a 331, 332, or 220 to a REIN); a
+// PORT, EPRT or LPRT whenever. A gap does not end that login: a USER or
+// REIN the gap took is answered, 331, 332 or 220, and that answer does.
+// Never a USER, PASS, ACCT, REIN, AUTH, ADAT or SITE (a cut one names a
+// user that is not the one, or its refusal repeats a password the cut
+// hid: "SITE PS" of "SITE PSWD old new"), nor a line that may be a
+// password (one is due; the first line after a gap). Those are dropped
+// with their line, and their reply answers a command lost in a gap.
+//
+// Picked up mid-stream, the capture shows no login: it may begin after a
+// 331 (the first client line, whatever it reads, may be the password:
+// masked), or inside a login the client has not finished. The choice made
+// is to show what the administrator needs, the file names of the
+// transfers a snap length cut, once the server has proved the login stood
+// by a reply only a logged-in user draws (the evidence track takes for
+// track.Session.LoginBefore): from there no password is due but after a
+// 331 or 332, which ends it again. Before such a reply, cut lines are
+// dropped.
+//
+// A line the snap length cut only in its line end (the segment's last
+// two bytes, or its LF after the CR) is whole: delivered as any line is,
+// not marked cut, whatever its verb and whenever it comes.
+//
 // # The clock
 //
 // Time is packet time, never the wall clock, so a file is analysed the

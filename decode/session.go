@@ -107,14 +107,15 @@ type sessionParser struct {
 	// clientOwed had: owedEver holds that now.)
 	owedHi uint8
 	// owed counts the client's lines not yet answered by a final reply
-	// (the greeting answers none: greeted), saturating; echoAhead is how
-	// many of them (owedHi: at most) came before the line the echo check
-	// was armed for (armEcho): their final replies come first and do not
-	// end its window. Pipelined "USER bob\r\nPASS pw\r\n": the 331
+	// (the greeting answers none: provedGreeting), saturating; echoAhead
+	// is how many of them (owedHi: at most) came before the line the echo
+	// check was armed for (armEcho): their final replies come first and
+	// do not end its window. Pipelined "USER bob\r\nPASS pw\r\n": the 331
 	// answers the USER, the 530 that may repeat the password the PASS.
 	owed, echoAhead uint8
-	// greeted: a final reply, or a 220 greeting, came from the server.
-	greeted bool
+	// proven: what the server's replies proved, one bit each
+	// (replyProof): its greeting came; a login stands.
+	proven replyProof
 	// gapBudget, while not 0, is the refusal window: client bytes the
 	// capture lacks (a gap long enough to hold a password line's end,
 	// gapAfter) may hold a PASS, before the login or after it (a
@@ -184,6 +185,9 @@ const (
 	// segments): the line went on to the server, its end with it
 	// (ControlEvent.RestNotCaptured).
 	flushGap
+	// flushLineEnd: the snap length took only the line's end: the line
+	// is whole (gapAfter).
+	flushLineEnd
 )
 
 // authStage is where a session stands with AUTH (sessionParser.auth).
@@ -259,6 +263,26 @@ const (
 
 // owedHeads is every mark of owedHead's.
 const owedHeads = owedHead | owedHeadLine | owedHeadAnswered
+
+// replyProof is a fact the server's replies proved
+// (sessionParser.proven).
+type replyProof uint8
+
+const (
+	// provedGreeting: a final reply, or a 220 greeting, came from the
+	// server.
+	provedGreeting replyProof = 1 << iota
+	// provedLogin: a login stands, as the server's replies show it: a
+	// 230 or 232 came, or a reply only a logged-in user draws (loggedInOnly:
+	// a transfer's, a directory's; after a mid-stream pickup, the one
+	// proof there is), and no USER or REIN line since, nor a 331 or 332
+	// (a USER, PASS or ACCT asking for more, whether the capture holds
+	// it or lost it), nor a 220 or 120 after the greeting (a REIN's
+	// answer). Unlike flagLoggedIn, a client gap keeps it: what the lost
+	// bytes held, the replies to them show. A line a gap cuts is
+	// delivered only with it (gapCutDeliverable).
+	provedLogin
+)
 
 // parserFlag is one of a session parser's marks (sessionParser.flags).
 type parserFlag uint8
@@ -1029,8 +1053,9 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 		// after them may be a password whose PASS they took; nor is a
 		// PASS known to be sent since the last USER (flagPassSent), so
 		// that a 331 after the gap asks for a password again (a retry
-		// whose USER and PASS segments the capture lost).
-		loggedIn := p.has(flagLoggedIn)
+		// whose USER and PASS segments the capture lost). (The login the
+		// replies proved still stands for the lines after the gap's,
+		// provedLogin: the replies to the lost bytes show what they held.)
 		p.set(flagLoggedIn|flagPassSent, false)
 		// Could they hold the rest of a password line (passLost)?
 		need := len("PASS\r\n")
@@ -1038,10 +1063,27 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 			need = len("\r\n")
 		}
 		p.gapHeldEnd = p.gapHeldEnd || n >= need
-		if p.gapCutDeliverable(loggedIn) {
+		switch {
+		case cut && p.split[d].Pending() > 0 && n == lineEndLeft(crEnd):
+			// The snap length took only the line end: "USER
+			// anonymous" captured, the segment's last two bytes, its
+			// CR LF, not. The line is whole, delivered as any line is
+			// (a password masked, its echo looked for; a USER naming
+			// its user, before the login too), its endpoint taken.
+			// (A client whose lines end in LF alone, its segment cut
+			// one byte before its line's end, would read one byte
+			// short: none is known.) The lost bytes held no more
+			// (gapHeldEnd).
+			p.resync[d] = false
+			p.flushing = flushLineEnd
+			p.split[d].Flush(p.clientLine)
+			p.flushing = flushNone
+			p.gapHeldEnd = false
+		case p.gapCutDeliverable():
 			// A command the gap cuts (tcpdump -s 128: "RETR
-			// /long/path/fi", or only its CRLF) is still the command its
-			// reply answers: delivered now, its argument as far as the
+			// /long/path/fi"; a lost segment, its CRLF only too) is
+			// still the command its reply answers: delivered now, its
+			// argument as far as the
 			// capture holds it, a PORT, EPRT or LPRT's endpoint taken
 			// only if whole (endpointCut), instead of dropped with the
 			// line, its reply said to answer a command the gap took, a
@@ -1056,7 +1098,8 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 			// fingerprinted would not ("SITE PS" of "SITE PSWD old new"
 			// showed its 500's echo), and a cut USER named an account
 			// that is not one and paired the 331 that made a 530 after
-			// the gap a refused login's.
+			// the gap a refused login's. (The login stands across gaps
+			// until the replies show one may not: provedLogin.)
 			p.flushing = flushGap
 			p.split[d].Flush(p.clientLine)
 			p.flushing = flushNone
@@ -1455,7 +1498,7 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 	}
 	p.cutCode = 0 // the next reply may answer this line
 	cmd, err := ftp.ParseCommand(l.Text)
-	if l.Unterminated && err == nil && p.flushing != flushGap {
+	if l.Unterminated && err == nil && p.flushing != flushGap && p.flushing != flushLineEnd {
 		cmd.Anomaly |= ftp.CmdUnterminated
 	}
 	// The line a client sends after a 331 (or after a PASS that carried
@@ -1491,6 +1534,7 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 		switch {
 		case err == nil && (cmd.Verb == "USER" || cmd.Verb == "REIN"):
 			p.set(flagPassSent|flagLoggedIn, false)
+			p.proven &^= provedLogin
 		case err == nil && cmd.Verb == "PASS" || secret:
 			p.set(flagPassSent, true)
 		}
@@ -1761,7 +1805,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	// (its preliminary 120 too, and a 220 after it), whatever lines wait:
 	// a client may send its login before the greeting arrives (a
 	// pipelined login, TCP Fast Open). It answers none of them.
-	greeting := !p.greeted && (r.Code == 120 || r.Code == 220)
+	greeting := p.proven&provedGreeting == 0 && (r.Code == 120 || r.Code == 220)
 	final := !ftp.IsPreliminary(r.Code) && !greeting
 	if greeting && r.Code == 220 && (!p.syn[dirServer] || p.serverOwed&owedEver != 0) {
 		// The server's bytes before it are not all in the capture: the
@@ -1771,7 +1815,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		p.repliesLost(0)
 	}
 	if !ftp.IsPreliminary(r.Code) {
-		p.greeted = true
+		p.proven |= provedGreeting
 	}
 	e := p.event(ControlReply)
 	e.PeerUnseen = !p.started[dirClient]
@@ -1905,6 +1949,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		// line's end (passLost).
 		p.gapHeldEnd = false
 		p.set(flagLoggedIn, false)
+		p.proven &^= provedLogin
 	case 202, 230, 232:
 		if p.passRetry() {
 			// The server took the PASS that carried no password (an
@@ -1913,6 +1958,19 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		}
 		if r.Code != 202 {
 			p.set(flagLoggedIn, true)
+			p.proven |= provedLogin
+		}
+	case 120, 220:
+		if !greeting {
+			// A REIN's answer (the REIN's line, or one a gap took): the
+			// login no longer stands. (A 530 leaves it: a USER refused
+			// while it stands, vsftpd's "530 Can't change to another
+			// user.", a command refused by permission.)
+			p.proven &^= provedLogin
+		}
+	default:
+		if loggedInOnly(r.Code) {
+			p.proven |= provedLogin
 		}
 	}
 	p.emit(e)
@@ -2698,15 +2756,40 @@ func lastNumberOpen(line string, max int) bool {
 	return n*10 <= max
 }
 
+// loggedInOnly tells whether a reply code answers only a logged-in
+// user's command (provedLogin): a transfer's start (125, 150) or end
+// (226), a directory command's (250: CWD, DELE, RMD, RNTO; 257: PWD,
+// MKD). Before the login, servers answer those commands 530 (RFC 959
+// 5.4; vsftpd, ProFTPD, Pure-FTPd, IIS, FileZilla Server). The codes
+// track takes for a login before a mid-stream pickup
+// (track.Session.LoginBefore), and 250.
+func loggedInOnly(code int) bool {
+	switch code {
+	case 125, 150, 226, 250, 257:
+		return true
+	}
+	return false
+}
+
 // gapCutDeliverable tells whether the client's line a gap cuts is
 // delivered as a command (gapAfter): a command's start (startsCommand),
-// after the login (loggedIn, as it stood before the gap) or a PORT,
-// EPRT or LPRT, and not a line that may be a password or its tail
-// (passNext, flagGapLine).
-func (p *sessionParser) gapCutDeliverable(loggedIn bool) bool {
+// while a login stands (provedLogin: gaps before keep it, the replies
+// since show none took its place) or a PORT, EPRT or LPRT, and not a line
+// that may be a password or its tail (passNext, flagGapLine).
+func (p *sessionParser) gapCutDeliverable() bool {
 	head := p.split[dirClient].Head(5)
-	return (loggedIn || startsActiveAnnounce(head)) && !p.passNext && !p.has(flagGapLine) &&
+	return (p.proven&provedLogin != 0 || startsActiveAnnounce(head)) && !p.passNext && !p.has(flagGapLine) &&
 		startsCommand(head, p.split[dirClient].Pending())
+}
+
+// lineEndLeft is how many bytes of a client line's end (CR LF) are still
+// to come after its text: one when the bytes so far ended with its CR
+// (crEnd).
+func lineEndLeft(crEnd bool) int {
+	if crEnd {
+		return len("\n")
+	}
+	return len("\r\n")
 }
 
 // startsCommand tells whether a client line of which the capture holds

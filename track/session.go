@@ -222,6 +222,16 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		switch {
 		case lostInGap:
 			kind = EventReplyGap
+			if (r.Code == 331 || r.Code == 332) && sess.Login == LoginOK {
+				// It asks for the password (the account) of a USER the gap
+				// took or cut (decode delivers no cut USER): a new login
+				// while one stood, by a user the capture does not name. A
+				// 530 to its PASS fails it, a 230 proves it, neither the
+				// login that stood nor its user's.
+				was := login{user: sess.User, state: sess.Login}
+				sess.User, sess.Login = "", LoginPending
+				sess.replacedLogin(was)
+			}
 			if r.Code == 250 || r.Code == 200 && dirReplyText(r.Text) {
 				// The command the gap took may have been a CWD or a CDUP
 				// (RFC 959: 250, or 200 for CDUP, whose text then names
