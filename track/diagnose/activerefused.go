@@ -524,3 +524,12 @@ func afterRefusal(passiveWorked, worked bool) string {
 	}
 	return "the session made no data connection"
 }
+
+// moreActiveRefused is the session's refused active announcements
+// (noteActiveRefusal); nil when none.
+func (st *sessState) moreActiveRefused() *activeRefusals {
+	if st.more == nil {
+		return nil
+	}
+	return st.more.activeRefused
+}

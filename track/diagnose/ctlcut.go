@@ -78,9 +78,10 @@ func cutCommand(s *track.Session, st *sessState) *track.Command {
 		return nil
 	}
 	c := st.more.unanswered
-	if st.closing != nil {
-		// The server said it closes (vsftpd's 421 Timeout): a reset to a
-		// later command is its kernel answering a closed socket.
+	if st.closing != nil || saidItCloses(s, st, c) {
+		// The server said it closes (vsftpd's 421 Timeout, Pure-FTPd's
+		// 421 greeting at its user limit): a reset to a later command is
+		// its kernel answering data it never read on a socket it closed.
 		return nil
 	}
 	if c.Index != s.CommandCount || len(c.Replies) > 0 && afterResetReply(c) == nil || c.Unseen || c.Junk || c.Verb == "QUIT" || c.Verb == "ABOR" {
@@ -104,6 +105,34 @@ func cutCommand(s *track.Session, st *sessState) *track.Command {
 		}
 	}
 	return c
+}
+
+// saidItCloses: the server's last reply before c, s's last command, was
+// one a server closes the control connection after: a greeting that
+// refuses the session (421, 530: at a connection limit, a denied host),
+// or a closing final reply (closingFinal) to the command before c. A
+// reset at c is then the server's TCP answering a command it never
+// read, not a box's cut.
+func saidItCloses(s *track.Session, st *sessState, c *track.Command) bool {
+	if c.Index == 1 {
+		n := len(s.Greeting)
+		return n > 0 && s.Greeting[n-1].Code >= 400
+	}
+	return st.more != nil && st.more.closedAfter != 0 && st.more.closedAfter == c.Index-1
+}
+
+// closingFinal: r is a final reply a server closes the control
+// connection after: a 421 or 221, or a 530 that says it disconnects
+// (too many failed logins).
+func closingFinal(r *track.Reply) bool {
+	if r.Code == 421 || r.Code == 221 {
+		return true
+	}
+	if r.Code != 530 {
+		return false
+	}
+	t := strings.ToLower(r.Text)
+	return strings.Contains(t, "disconnect") || strings.Contains(t, "closing") || strings.Contains(t, "bye")
 }
 
 // gapsAfter are the capture gaps of st's control connection after seq,

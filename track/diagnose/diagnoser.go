@@ -72,6 +72,10 @@ type bounceSet struct {
 
 // sessMore is the part of a session's state that few sessions need.
 type sessMore struct {
+	// closedAfter: the index of the latest command whose final reply
+	// is one a server closes the session after (closingFinal), 0 when
+	// none: a reset to the next command is its TCP's (saidItCloses).
+	closedAfter int
 	// reached: the server's own private addresses a client from another
 	// network reached as announced in this session (at most maxReached).
 	reached []netip.Addr
@@ -355,6 +359,9 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 	}
 	if c.Verb == "USER" || c.Verb == "PASS" || c.Verb == "ACCT" {
 		d.state(s).noteLogin(c)
+	}
+	if n := len(c.Replies); n > 0 && closingFinal(&c.Replies[n-1]) {
+		d.state(s).moreState().closedAfter = c.Index
 	}
 	d.noteUnanswered(s, c)
 	if RefusedTransfer(c) {

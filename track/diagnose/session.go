@@ -570,6 +570,10 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		f.Severity = SeverityInfo
 		f.Message = fmt.Sprintf("The server does not take PASV on an IPv6 control connection (it answered %q): a 227 carries only an IPv4 address, so it cannot name the address the client reaches the server at. No data connection was tried, and no firewall is involved.", replyText(r))
 		f.Advice = "Nothing to change in the server or the firewall: make the client use EPSV over IPv6 (RFC 2428; curl, lftp, ftplib and busybox send it first)."
+	case r.Code == 425 && sourceRefusal(text) && fxp != nil && dc != nil && dc.Passive:
+		// An FXP transfer's passive half: the connection came from the
+		// other server, as the client asked, not from a NAT's address.
+		fxpSourceRefused(d, s, r, dc, fxp, f)
 	case r.Code == 425 && sourceRefusal(text):
 		return d.dataSourceTranslated(s, c, r, dc)
 	case r.Code == 425 && strings.Contains(text, "cannot assign requested address"):
@@ -1822,6 +1826,13 @@ func (d *Diagnoser) pendingPassiveRefused(s *track.Session, st *sessState) *Find
 		}
 	}
 	f.Message = fmt.Sprintf("The server refused passive mode: it answered %s with %q%s. Only active mode (PORT/EPRT) can work, and a client behind NAT or a firewall, which needs passive mode, cannot transfer anything.", c.Verb, replyText(r), also)
+	bothRefused := false
+	if a := st.moreActiveRefused(); a != nil && a.n > 0 && !st.activeAccepted {
+		// The session's own PORT/EPRT was refused too (active-refused):
+		// neither mode is left to point the client at.
+		bothRefused = true
+		f.Message = fmt.Sprintf("The server refused passive mode: it answered %s with %q%s. It refused active mode in this session too (%s: see active-refused), so no data connection can be set up at all: nothing can be transferred until the server allows one of the two modes, passive mode for a client behind NAT or a firewall.", c.Verb, replyText(r), also, strings.Join(a.verbs, ", "))
+	}
 	if none {
 		f.Evidence += "; the session made no data connection"
 	}
@@ -1832,6 +1843,9 @@ func (d *Diagnoser) pendingPassiveRefused(s *track.Session, st *sessState) *Find
 		f.Advice = "vsftpd refuses passive mode with pasv_enable=NO: set pasv_enable=YES, with pasv_min_port/pasv_max_port, and open that range."
 	default:
 		f.Advice = "Turn passive mode on in the server (vsftpd: pasv_enable=YES; Pure-FTPd: remove -N/--natmode; ProFTPD: remove a <Limit> that denies PASV/EPSV), give it a fixed passive range and open that range."
+	}
+	if bothRefused {
+		f.Advice += " Active mode, refused in this session too, is no way around it: active-refused says how to turn it on, for clients that can take a connection from the server."
 	}
 	if fam.kind == policy.ServerPureFTPd || fam.kind == policy.ServerVsftpd {
 		f.Advice += fam.note()

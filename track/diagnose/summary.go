@@ -2278,6 +2278,9 @@ func (a *serverAcc) activeRefusedVerdict(fam family) string {
 		return fmt.Sprintf("the server refused the addresses clients named in PORT/EPRT%s in %s, and no data connection was made: it sees them come from other addresses, through a NAT in front of the clients whose FTP helper could not see the PORT/EPRT (see helper-no-expectation and active-refused); use passive mode on the clients, or make them send each PORT/EPRT at the start of a segment of its own", reply, n)
 	case a.activeRefusedAddr == a.activeRefused:
 		return fmt.Sprintf("the server refused the addresses clients named in PORT/EPRT%s in %s, and no data connection was made: it sees them come from other addresses, through a NAT in front of the clients that does not rewrite PORT/EPRT (see active-refused); use passive mode on the clients, or attach the FTP helper on the clients' NAT router", reply, n)
+	case a.activeRefusedAddr == 0 && a.findings[CodePassiveRefused] > 0 && !a.passiveAccepted:
+		// Passive mode refused too: no mode to send the clients to.
+		return fmt.Sprintf("the server refused active mode: it refused PORT/EPRT%s in %s, and no data connection was made (see active-refused); it refused passive mode too (see passive-refused), so the clients have no mode left: turn passive mode on in the server (clients behind NAT need it), or %s", reply, n, activeOnBrief(fam))
 	case a.activeRefusedAddr == 0:
 		return fmt.Sprintf("the server refused active mode: it refused PORT/EPRT%s in %s, and no data connection was made (see active-refused); %s, or use passive mode on the clients", reply, n, activeOnBrief(fam))
 	}

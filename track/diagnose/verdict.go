@@ -1751,6 +1751,13 @@ func (v *verdictWriter) keepInside() string {
 	}
 	v.named = true
 	v.accountFor(CodePortOutsideRange)
+	if a.refused > a.refusedSilent {
+		// The server refused sessions (its limit):
+		// a narrower passive range lowers the limit of a server that
+		// caps its clients by it (Pure-FTPd: half the range).
+		return fmt.Sprintf("; open the rest of the server's passive range in the firewall rather than narrowing the server's range to %s: the server already refused %s (see session-refused), and a narrower range lowers a limit some servers derive from it (Pure-FTPd allows half its passive range in clients); set %s to %s only if fewer concurrent sessions will do",
+			mainRange(pol.PassiveRanges()), plural(a.refused-a.refusedSilent, "session", "sessions"), v.vfam.rangeName(), mainRange(pol.PassiveRanges()))
+	}
 	return fmt.Sprintf("; keep the server inside the range the firewall allows: set %s to %s", v.vfam.rangeName(), mainRange(pol.PassiveRanges()))
 }
 
@@ -2111,6 +2118,11 @@ func (v *verdictWriter) addOpen(rs policy.Ranges) {
 // the firewall's range, unless the configuration given sets it already.
 func (v *verdictWriter) addRangeLines() {
 	a, pol := v.a, v.pol
+	if a.refused > a.refusedSilent && a.outside.Count > 0 {
+		// No lines that narrow the range of a server refusing sessions
+		// at its limit (keepInside says why).
+		return
+	}
 	if len(pol.Ranges) > 0 && !configSetsRange(pol.Server, policy.Ranges{mainRange(pol.PassiveRanges())}) {
 		v.rangeRules = append(v.rangeRules, v.fam.rangeLines(mainRange(pol.PassiveRanges()))...)
 		v.named = true
