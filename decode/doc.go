@@ -128,17 +128,7 @@
 // time (the next came back) is read at the time of the packet before it
 // (Stats.ClockOutliers; outlier.go): its own time enters no event. A
 // packet stamped before year 1 or from 2262 on is counted
-// (Stats.TimeOutOfRange) and not decoded. In a pcapng of several
-// interfaces, TCP handshakes across two (a SYN/ACK not sent before its
-// SYN, its ACK not before it) prove how far an interface's clock is at
-// least off interface 0's; read in a bounded window at each input's start
-// (ClockSkewWindow: 20,000 packets, 16 MiB or 2 minutes of packet time
-// held), a shift of 10 ms or more that three handshakes each prove is
-// taken off that interface's stamps from the input's first packet, the
-// smallest that makes every handshake causal, and the reorder waits grow
-// by it; thinner, contradicting or larger (over 20 s) evidence is said,
-// not taken; each input is judged afresh (Stats.ClockSkews; clockskew.go).
-// Finish closes every control connection
+// (Stats.TimeOutOfRange) and not decoded. Finish closes every control connection
 // (ControlClose, reason capture-end, at the latest packet time) and then
 // calls Handler.Finish.
 //

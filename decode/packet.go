@@ -278,9 +278,6 @@ type Decoder struct {
 	clockSaved idleClock
 	// held: the frame of the step held, reading a file (outlier.go).
 	held heldFrame
-	// skews: what every input's clock skew window proved
-	// (Stats.ClockSkews; clockskew.go).
-	skews []ClockSkew
 	// inputStart: the next packet is the first of an input (SetInput).
 	inputStart bool
 	nextFlush  time.Time
@@ -358,7 +355,6 @@ func (d *Decoder) Stats() Stats {
 	st.SYNDataDropped = d.ctl.pool.synData
 	st.IPBeyondFrame, st.TCPOptionsCut, st.TunnelsNotFollowed = d.link.ipBeyondFrame, d.link.optionsCut, d.link.tunnelsNotFollowed
 	st.IPLengthZero, st.IPLengthZeroShort, st.IPLengthStale = d.link.ipLengthZero, d.link.ipLengthZeroShort, d.link.ipLengthStale
-	st.ClockSkews = d.skews
 	return st
 }
 

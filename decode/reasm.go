@@ -213,10 +213,6 @@ type heldPool struct {
 	reorder bool
 	skews   map[*reassembler]*skewWait
 	spare   []*skewWait
-	// skewed: the largest interface clock offset taken off the input's
-	// stamps (clockskew.go): packets merged by their raw stamps come that
-	// much out of order once corrected, and the waits are longer by it.
-	skewed time.Duration
 }
 
 // segment takes one TCP segment of direction d. The ACK is looked at

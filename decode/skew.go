@@ -216,11 +216,10 @@ func (r *reassembler) settle(num uint64, ts time.Time, out orderedSink) {
 	}
 }
 
-// expireSkew gives up the waits that lasted ReorderWait (and the
-// interfaces' clock offset corrected, heldPool.skewed) by now.
+// expireSkew gives up the waits that lasted ReorderWait by now.
 func (r *reassembler) expireSkew(now time.Time, num uint64, out orderedSink) {
 	for l := range 2 {
-		if w := r.skew(); w != nil && w.on[l] && now.Sub(w.since[l]) > ReorderWait+r.pool.skewed {
+		if w := r.skew(); w != nil && w.on[l] && now.Sub(w.since[l]) > ReorderWait {
 			r.giveUpWait(l, num, now, out)
 		}
 	}

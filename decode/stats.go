@@ -204,9 +204,4 @@ type Stats struct {
 	// answer), pushed out of their bound (8) by newer ones within the
 	// wait: their SYN's session, if it came, is not said unreachable.
 	EarlyICMPOverwritten uint64 `json:"early_icmp_overwritten,omitempty"`
-	// ClockSkews: interfaces of a pcapng whose clock the TCP handshakes
-	// across it and interface 0 proved off interface 0's by 10 ms or
-	// more, per input, and whether the offset was taken off
-	// (clockskew.go).
-	ClockSkews []ClockSkew `json:"clock_skews,omitempty"`
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
 )
 
@@ -64,33 +63,4 @@ func offsetStamp(d time.Duration) string {
 	}
 	h := int64(d / time.Hour)
 	return fmt.Sprintf("%s%dd%02dh", sign, h/24, h%24)
-}
-
-// clockSkewNote says how far an interface's clock was proved off interface
-// 0's by the TCP handshakes across the two, and what was made of it
-// (decode/clockskew.go): corrected, or read as stamped with the reason.
-func clockSkewNote(cs decode.ClockSkew) string {
-	way, off := "ahead of", cs.Offset
-	if off < 0 {
-		way, off = "behind", -off
-	}
-	in := ""
-	if cs.Input != "" {
-		in = "in " + safe(cs.Input) + ", "
-	}
-	what := fmt.Sprintf("%spcapng interface %d's clock ran at least %s %s interface 0's (%s across the two proved it", in, cs.Interface, seconds(off), way, counted(int64(cs.Handshakes), "TCP handshake{s}"))
-	if cs.Within > 0 {
-		what += fmt.Sprintf("; at most %s more", seconds(cs.Within))
-	}
-	what += ")"
-	const mayBeOff = ": read as stamped, so replies and data connections paired across the two interfaces may be off by it"
-	switch cs.NotCorrected {
-	case "":
-		return what + fmt.Sprintf(": its packets are read %s %s, at interface 0's time, from the input's first packet", seconds(off), map[bool]string{true: "earlier", false: "later"}[cs.Offset > 0])
-	case "thin_evidence":
-		return what + mayBeOff + " (perhaps: 3 handshakes are needed to correct it)"
-	case "varying":
-		return what + ", by amounts that contradict each other (a clock stepped?)" + mayBeOff
-	}
-	return what + ", too far to correct (more than 20s)" + mayBeOff
 }

@@ -188,9 +188,7 @@ func readInput(name string, p *pipeline, opts *readOptions, prog *progress, out 
 	}
 	pre := capture.PrefetchWaiting(src, waiting)
 	p.input.Store(&inputSource{src: pre})
-	// Its interfaces' clocks judged in a window at its start, and an
-	// offset proved taken off from its first packet (decode/clockskew.go).
-	in := decode.ClockSkewWindow(pre, p.dec)
+	in := pre
 	if opts.filter != nil {
 		in = &filteredSource{Source: in, f: opts.filter, dec: p.dec}
 	}

@@ -2115,9 +2115,6 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 	addn(st.ClockStepsBack, "step back of packet time over a second (the capture's clock set back: the time across it is not known, and no duration or idle time counts it)",
 		"steps back of packet time over a second (the capture's clock set back: the time across each is not known, and no duration or idle time counts it)")
 	addw(st.ClockJumps, "forward step{s} of packet time over a day (the capture's clock set; not counted as idle time)")
-	for _, cs := range st.ClockSkews {
-		warn = append(warn, clockSkewNote(cs))
-	}
 	addw(uint64(lim.ResumedUnlinked), "continuation{s} of {a session|sessions} closed as idle no longer linked to {it|them} ({its|their} record past its bound or wait)")
 	addw(uint64(lim.IdleEndedForgotten), "record{s} of {a session|sessions} closed as idle dropped within {its|their} day because 1,024 others were kept: a continuation of one is no longer linked to it")
 	addw(uint64(lim.DataRSTIgnored), "RST{s} on data connections a receiver would drop (forged or stale), ignored")

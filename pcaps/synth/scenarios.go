@@ -14,7 +14,7 @@ type scenario struct {
 
 // scenarios lists every file in the order the README describes them.
 func scenarios() []scenario {
-	return append([]scenario{
+	return []scenario{
 		{"walkthrough.pcap", built(walkthrough)},
 		{"split-lines.pcap", built(splitLines)},
 		{"reordered.pcap", built(reordered)},
@@ -109,7 +109,7 @@ func scenarios() []scenario {
 		{"snap-cut-rest.pcap", built(snapCutRest)},
 		{"snap-cut-passwords.pcap", built(snapCutPasswords)},
 		{"pyftpdlib-stou-no-data.pcap", built(pyftpdlibStouNoData)},
-	}, clockSkewScenarios()...)
+	}
 }
 
 // built adapts a capture constructor to scenario.build.
