@@ -3,8 +3,6 @@ package decode
 import (
 	"strings"
 	"testing"
-
-	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
 // cutLoginRun is one control connection of the tests below: script
@@ -259,53 +257,41 @@ func TestCutCommandMidstreamAfterLoginProof(t *testing.T) {
 	}
 }
 
-// TestLineCutInItsLineEndIsWhole guards a line the snap length cut only
-// in its line end (its CR LF, or the LF after its CR): the verb and
-// argument were all captured, so it is the whole line, delivered as any
-// line is, not marked cut: "USER anonymous" before the login (before,
-// dropped: the session lost its user and the anonymous login's wording),
-// a PASS masked with its echo found, a PORT's endpoint taken.
-func TestLineCutInItsLineEndIsWhole(t *testing.T) {
+// TestLineCutTwoBytesShortNotTakenWhole guards a client line whose last
+// bytes a snap length took, however few: the capture cannot tell its CR
+// LF from the end of its text (a client whose lines end in LF alone,
+// "PASS Guess0001\n" cut to "PASS Guess00"; a line sent in two segments,
+// the first cut), so it is never delivered as whole: a USER names no
+// user, a cut command after the login keeps its cut mark. (Taking the
+// last two bytes for the CR LF read scripted guessers' passwords as one
+// and named "alice1" for "alice12".)
+func TestLineCutTwoBytesShortNotTakenWhole(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		steps func(v *conv)
-		want  string
-		verb  string
-		arg   string
+		name    string
+		steps   func(v *conv)
+		verb    string
+		notArgs []string
 	}{
-		{"USER, its CR LF cut", func(v *conv) {
+		{"a LF-only USER cut two bytes short", func(v *conv) {
+			v.srv("220 hello\n")
+			v.cutCli("USER alice12\n", len("USER alice1"), FlagACK|FlagPSH)
+			v.srv("331 pw\n")
+			v.cli("PASS s3cret\n")
+			v.srv("230 ok\n")
+		}, "USER", []string{"alice1"}},
+		{"a CR LF USER cut in its line end", func(v *conv) {
 			v.srv("220 hello\r\n")
 			v.cutCli("USER anonymous\r\n", len("USER anonymous"), FlagACK|FlagPSH)
 			v.srv("331 Anonymous login ok\r\n")
 			v.cli("PASS guest@\r\n")
 			v.srv("230 ok\r\n")
-		}, "220 USER gap-c2 331 SECRET 230", "USER", "anonymous"},
-		{"USER, its LF cut", func(v *conv) {
-			v.srv("220 hello\r\n")
-			v.cutCli("USER anonymous\r\n", len("USER anonymous\r"), FlagACK|FlagPSH)
-			v.srv("331 Anonymous login ok\r\n")
-			v.cli("PASS guest@\r\n")
-			v.srv("230 ok\r\n")
-		}, "220 USER gap-c1 331 SECRET 230", "USER", "anonymous"},
-		{"USER, one byte of its name cut with the CR LF", func(v *conv) {
-			v.srv("220 hello\r\n")
-			v.cutCli("USER anonymous\r\n", len("USER anonymou"), FlagACK|FlagPSH)
-			v.srv("331 Anonymous login ok\r\n")
-			v.cli("PASS guest@\r\n")
-			v.srv("230 ok\r\n")
-		}, "220 gap-c3 331 SECRET 230", "", ""},
-		{"PASS, its CR LF cut, the refusal repeating it", func(v *conv) {
-			v.srv("220 hello\r\n")
-			v.cli("USER bob\r\n")
-			v.srv("331 pw\r\n")
-			v.cutCli("PASS Hunter2secret\r\n", len("PASS Hunter2secret"), FlagACK|FlagPSH)
-			v.srv("530 Login incorrect for bob/Hunter2secret\r\n")
-		}, "220 USER 331 SECRET gap-c2 530", "", ""},
-		{"PORT, its CR LF cut", func(v *conv) {
-			v.srv("220 hello\r\n")
-			v.cutCli("PORT 10,0,0,1,195,8\r\n", len("PORT 10,0,0,1,195,8"), FlagACK|FlagPSH)
-			v.srv("530 Please login\r\n")
-		}, "220 PORT=10.0.0.1:49928 gap-c2 530", "PORT", "10,0,0,1,195,8"},
+		}, "USER", []string{"anonymous"}},
+		{"a RETR whose first segment is cut two bytes short", func(v *conv) {
+			v.loginBob()
+			v.cutCli("RETR /pub/report", len("RETR /pub/repo"), FlagACK|FlagPSH)
+			v.cli(".txt\r\n")
+			v.srv("550 no\r\n")
+		}, "RETR", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, d, v := openConv(t)
@@ -313,18 +299,17 @@ func TestLineCutInItsLineEndIsWhole(t *testing.T) {
 			v.cli("QUIT\r\n")
 			v.srv("221 bye\r\n")
 			d.Finish()
-			if got := story(rec, false); got != tc.want+" QUIT 221" {
-				t.Errorf("got  %q\nwant %q", got, tc.want+" QUIT 221")
-			}
 			for _, e := range rec.control {
-				if e.Kind == ControlReply && strings.Contains(e.Reply.Text, "Hunter2secret") && !e.SecretEcho {
-					t.Errorf("the password's echo shown: %q", e.Reply.Text)
-				}
 				if e.Kind != ControlCommand || e.Command.Verb != tc.verb {
 					continue
 				}
-				if e.Command.Arg != tc.arg || e.RestNotCaptured || e.Command.Anomaly&ftp.CmdUnterminated != 0 {
-					t.Errorf("%s %q rest-not-captured %v anomaly %v: want %q, whole", e.Command.Verb, e.Command.Arg, e.RestNotCaptured, e.Command.Anomaly, tc.arg)
+				for _, a := range tc.notArgs {
+					if e.Command.Arg == a {
+						t.Errorf("%s %q delivered as the whole line", e.Command.Verb, e.Command.Arg)
+					}
+				}
+				if !e.RestNotCaptured {
+					t.Errorf("%s %q delivered without its cut mark", e.Command.Verb, e.Command.Arg)
 				}
 			}
 		})

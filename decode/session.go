@@ -185,9 +185,6 @@ const (
 	// segments): the line went on to the server, its end with it
 	// (ControlEvent.RestNotCaptured).
 	flushGap
-	// flushLineEnd: the snap length took only the line's end: the line
-	// is whole (gapAfter).
-	flushLineEnd
 )
 
 // authStage is where a session stands with AUTH (sessionParser.auth).
@@ -1064,21 +1061,6 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 		}
 		p.gapHeldEnd = p.gapHeldEnd || n >= need
 		switch {
-		case cut && p.split[d].Pending() > 0 && n == lineEndLeft(crEnd):
-			// The snap length took only the line end: "USER
-			// anonymous" captured, the segment's last two bytes, its
-			// CR LF, not. The line is whole, delivered as any line is
-			// (a password masked, its echo looked for; a USER naming
-			// its user, before the login too), its endpoint taken.
-			// (A client whose lines end in LF alone, its segment cut
-			// one byte before its line's end, would read one byte
-			// short: none is known.) The lost bytes held no more
-			// (gapHeldEnd).
-			p.resync[d] = false
-			p.flushing = flushLineEnd
-			p.split[d].Flush(p.clientLine)
-			p.flushing = flushNone
-			p.gapHeldEnd = false
 		case p.gapCutDeliverable():
 			// A command the gap cuts (tcpdump -s 128: "RETR
 			// /long/path/fi"; a lost segment, its CRLF only too) is
@@ -1498,7 +1480,7 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 	}
 	p.cutCode = 0 // the next reply may answer this line
 	cmd, err := ftp.ParseCommand(l.Text)
-	if l.Unterminated && err == nil && p.flushing != flushGap && p.flushing != flushLineEnd {
+	if l.Unterminated && err == nil && p.flushing != flushGap {
 		cmd.Anomaly |= ftp.CmdUnterminated
 	}
 	// The line a client sends after a 331 (or after a PASS that carried
@@ -2780,16 +2762,6 @@ func (p *sessionParser) gapCutDeliverable() bool {
 	head := p.split[dirClient].Head(5)
 	return (p.proven&provedLogin != 0 || startsActiveAnnounce(head)) && !p.passNext && !p.has(flagGapLine) &&
 		startsCommand(head, p.split[dirClient].Pending())
-}
-
-// lineEndLeft is how many bytes of a client line's end (CR LF) are still
-// to come after its text: one when the bytes so far ended with its CR
-// (crEnd).
-func lineEndLeft(crEnd bool) int {
-	if crEnd {
-		return len("\n")
-	}
-	return len("\r\n")
 }
 
 // startsCommand tells whether a client line of which the capture holds

@@ -260,15 +260,15 @@ func TestSnapCutTLSRecordMovesTheStream(t *testing.T) {
 
 // TestCommandCutBySnapLengthKept guards a client line whose start the
 // capture holds and whose rest a snap length cut (tcpdump -s 128: a
-// long path): after the login it is the command its reply answers,
-// delivered at the cut with its argument's start and RestNotCaptured,
-// not dropped with its line (which left its 550 answering a command lost
-// in a gap, and a transfer without its command). Lines of a login (USER,
-// PASS) and SITE (its cut sub-command may be a password's: "SITE PS" of
-// "SITE PSWD old new", whose 500 echoed both), lines before the login's
-// end and lines that are not a command's start are still dropped. A line
-// cut only in its CRLF is whole, not marked cut
-// (TestLineCutInItsLineEndIsWhole).
+// long path, or only its CRLF): after the login it is the command its
+// reply answers, delivered at the cut with its argument's start and
+// RestNotCaptured, not dropped with its line (which left its 550
+// answering a command lost in a gap, and a transfer without its
+// command). Lines of a login (USER, PASS) and SITE (its cut sub-command
+// may be a password's: "SITE PS" of "SITE PSWD old new", whose 500
+// echoed both), lines before the login's end and lines that are not a
+// command's start are still dropped. The capture cannot tell a cut CRLF
+// from cut text (TestLineCutTwoBytesShortNotTakenWhole).
 func TestCommandCutBySnapLengthKept(t *testing.T) {
 	const login = "220 USER 331 SECRET 230 "
 	for _, tc := range []struct {
@@ -279,8 +279,8 @@ func TestCommandCutBySnapLengthKept(t *testing.T) {
 		rest       bool
 	}{
 		{"RETR with its path cut", "RETR /srv/ftp/exports/2026/missing_file_number_0.csv\r\n", 30, true, login + "RETR gap-c24 550 QUIT 221", "/srv/ftp/exports/2026/mis", true},
-		{"RETR with only its CRLF cut: whole", "RETR /srv/ftp/exports/2026/blocked.bin\r\n", 38, true, login + "RETR gap-c2 550 QUIT 221", "/srv/ftp/exports/2026/blocked.bin", false},
-		{"a verb alone, its CRLF cut: whole", "CDUP\r\n", 4, true, login + "CDUP gap-c2 550 QUIT 221", "", false},
+		{"RETR with only its CRLF cut", "RETR /srv/ftp/exports/2026/blocked.bin\r\n", 38, true, login + "RETR gap-c2 550 QUIT 221", "/srv/ftp/exports/2026/blocked.bin", true},
+		{"a verb alone, its CRLF cut", "CDUP\r\n", 4, true, login + "CDUP gap-c2 550 QUIT 221", "", true},
 		{"a verb alone, its CRLF and a byte cut", "CDUP x\r\n", 4, true, login + "CDUP gap-c4 550 QUIT 221", "", true},
 		{"before the login's end: dropped", "RETR /srv/ftp/exports/2026/missing_file_number_0.csv\r\n", 30, false, "220 gap-c24 550 QUIT 221", "", false},
 		{"USER cut in its name: dropped", "USER svc_backup_transfer@corp.example.com\r\n", 20, true, login + "gap-c23 550 QUIT 221", "", false},
