@@ -132,7 +132,7 @@ func closingFinal(r *track.Reply) bool {
 		return false
 	}
 	t := strings.ToLower(r.Text)
-	return strings.Contains(t, "disconnect") || strings.Contains(t, "closing") || strings.Contains(t, "bye")
+	return strings.Contains(t, "disconnect") || strings.Contains(t, "closing")
 }
 
 // gapsAfter are the capture gaps of st's control connection after seq,

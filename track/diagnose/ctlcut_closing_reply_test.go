@@ -45,6 +45,24 @@ func TestResetAfterClosingReplyIsTheServersClose(t *testing.T) {
 				w.reply(530, "Login incorrect, too many failures: disconnecting")
 				w.cmd("USER bob")
 			}, false},
+			{"FileZilla Server's 421 to a PORT it refuses, PASV reset", func(w *wire) {
+				w.reply(220, "FileZilla Server 0.9.60 beta")
+				w.cmd("USER bob")
+				w.reply(331, "Password required for bob")
+				w.cmd("PASS pw")
+				w.reply(230, "Logged on")
+				w.cmd("PORT 192,168,1,5,200,10")
+				w.reply(421, "Rejected command, requested IP address does not match control connection IP.")
+				w.cmd("PASV")
+			}, true},
+			{"a 530 whose user name holds 'bye', USER reset", func(w *wire) {
+				w.reply(220, "ready")
+				w.cmd("USER bobbye")
+				w.reply(331, "password please")
+				w.cmd("PASS pw")
+				w.reply(530, "User bobbye cannot log in.")
+				w.cmd("USER bob")
+			}, true},
 			{"a firewall's reset at SITE after an ordinary reply", func(w *wire) {
 				w.reply(220, "ready")
 				w.cmd("NOOP")

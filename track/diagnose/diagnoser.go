@@ -360,7 +360,10 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 	if c.Verb == "USER" || c.Verb == "PASS" || c.Verb == "ACCT" {
 		d.state(s).noteLogin(c)
 	}
-	if n := len(c.Replies); n > 0 && closingFinal(&c.Replies[n-1]) {
+	if n := len(c.Replies); n > 0 && closingFinal(&c.Replies[n-1]) && !(c.Replies[n-1].Code == 421 && d.greetKind(s) == policy.ServerFileZilla) {
+		// (FileZilla Server answers 421 to commands it refuses,
+		// "Rejected command, requested IP address does not match",
+		// and keeps the session: not a close.)
 		d.state(s).moreState().closedAfter = c.Index
 	}
 	d.noteUnanswered(s, c)

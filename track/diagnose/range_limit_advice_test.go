@@ -57,3 +57,37 @@ func TestNarrowerRangeNotAdvisedToServerAtItsLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestRangeAdviceKeptForServerBanningClients guards the other side of
+// TestNarrowerRangeNotAdvisedToServerAtItsLimit: a vsftpd session refused
+// by a ban ("421 Temporarily banned") says nothing of its passive range
+// (vsftpd takes no client limit from it), so the verdict still keeps the
+// server inside the firewall's range, with its change lines.
+func TestRangeAdviceKeptForServerBanningClients(t *testing.T) {
+	w := &wire{t: t, c: &collect{}, cli: ap("10.77.1.2:56000"), srv: ap("10.77.2.2:21"), now: t0}
+	w.d = New(policy.Policy{Ranges: policy.Ranges{{Lo: 52000, Hi: 52014}}}, nil, w.c)
+	w.trk = track.New(w.d, track.Options{})
+	w.ctl(decode.ControlEvent{Kind: decode.ControlOpen, ClientSYN: true, ServerSYN: true})
+	w.reply(220, "(vsFTPd 3.0.3)")
+	w.cmd("USER anonymous")
+	w.reply(230, "Login successful.")
+	w.reply227([4]byte{10, 77, 2, 2}, 52017)
+	w.synTo(netip.MustParseAddrPort("10.77.1.2:56630"), netip.MustParseAddrPort("10.77.2.2:52017"), true)
+	w.cmd("RETR f12.bin")
+	w.reply(425, "Failed to establish connection.")
+	w.cmd("QUIT")
+	w.reply(221, "Goodbye.")
+	w.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseFIN, ClientClosed: true, ClientFIN: true})
+	w.cli = netip.AddrPortFrom(netip.MustParseAddr("10.77.1.9"), 56100)
+	w.ctl(decode.ControlEvent{Kind: decode.ControlOpen, ClientSYN: true, ServerSYN: true})
+	w.reply(421, "Temporarily banned for too many failed login attempts")
+	w.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseFIN})
+	w.trk.Finish()
+	sums := w.d.Summaries()
+	if len(sums) != 1 {
+		t.Fatalf("%d summaries", len(sums))
+	}
+	if v := sums[0].Verdict; strings.Contains(v, "open the rest of the server's passive range") || !strings.Contains(v, "keep the server inside the range") {
+		t.Errorf("a ban read as a limit the passive range sets: %s", v)
+	}
+}

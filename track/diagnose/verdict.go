@@ -1751,7 +1751,7 @@ func (v *verdictWriter) keepInside() string {
 	}
 	v.named = true
 	v.accountFor(CodePortOutsideRange)
-	if a.refused > a.refusedSilent {
+	if v.capsByRange() {
 		// The server refused sessions (its limit):
 		// a narrower passive range lowers the limit of a server that
 		// caps its clients by it (Pure-FTPd: half the range).
@@ -1759,6 +1759,15 @@ func (v *verdictWriter) keepInside() string {
 			mainRange(pol.PassiveRanges()), plural(a.refused-a.refusedSilent, "session", "sessions"), v.vfam.rangeName(), mainRange(pol.PassiveRanges()))
 	}
 	return fmt.Sprintf("; keep the server inside the range the firewall allows: set %s to %s", v.vfam.rangeName(), mainRange(pol.PassiveRanges()))
+}
+
+// capsByRange: the server takes its client limit from its passive range
+// (Pure-FTPd: half of it) and refused sessions, not only by closing
+// silently: narrowing the range would lower a limit already hit. Any
+// other family's refusals (a ban, a denied host, a per-address limit)
+// say nothing of its range.
+func (v *verdictWriter) capsByRange() bool {
+	return v.fam.kind == policy.ServerPureFTPd && v.a.refused > v.a.refusedSilent
 }
 
 // natNote is the clause for a client that ignored the announced address
@@ -2118,7 +2127,7 @@ func (v *verdictWriter) addOpen(rs policy.Ranges) {
 // the firewall's range, unless the configuration given sets it already.
 func (v *verdictWriter) addRangeLines() {
 	a, pol := v.a, v.pol
-	if a.refused > a.refusedSilent && a.outside.Count > 0 {
+	if v.capsByRange() && a.outside.Count > 0 {
 		// No lines that narrow the range of a server refusing sessions
 		// at its limit (keepInside says why).
 		return
