@@ -517,16 +517,18 @@ func fxpStopped(f *Finding, p *fxpPair, stop receiverStop) {
 // the client.
 func fxpSourceRefused(d *Diagnoser, s *track.Session, r *track.Reply, dc *track.DataConn, p *fxpPair, f *Finding) {
 	from := p.portServer.Addr().Unmap()
-	conn := ""
+	// came: what the capture shows of the connection, or an inference
+	// worded as one when it shows none.
+	came := "so the data connection most likely came from that server (this capture does not show it)"
 	if x := p.portDC; x != nil && x.Seen() {
-		conn = fmt.Sprintf(" (data connection #%d, %s -> %s, in session %d)", x.ID, x.Client, x.Server, p.portSess)
+		came = fmt.Sprintf("so the data connection came from that server (data connection #%d, %s -> %s, in session %d)", x.ID, x.Client, x.Server, p.portSess)
 		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("session %d: data connection #%d %s -> %s (packet %d), outcome %s", p.portSess, x.ID, x.Client, x.Server, x.SYNNum, x.Outcome))
 		f.Packets = packets(f.Packets, []uint64{x.SYNNum})
 	} else {
 		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("session %d (to %s) was passed this endpoint; this capture shows no connection from it", p.portSess, p.portServer))
 	}
-	f.Message = fmt.Sprintf("A server-to-server (FXP) transfer refused by this server: the client passed its passive endpoint %s to server %s in session %d, so the data connection came from that server%s, and this server refused it (%q) because it accepts a data connection only from its client's address %s. No NAT is involved: the source check did what it is for.",
-		dc.Announced, p.portServer, p.portSess, conn, replyText(r), s.Client.Addr())
+	f.Message = fmt.Sprintf("A server-to-server (FXP) transfer refused by this server: the client passed its passive endpoint %s to server %s in session %d, %s, and this server refused it (%q) because it accepts a data connection only from its client's address %s. No NAT is involved: the source check did what it is for.",
+		dc.Announced, p.portServer, p.portSess, came, replyText(r), s.Client.Addr())
 	f.Advice = fmt.Sprintf("Nothing to change unless site-to-site transfers are wanted: the refusal is the safe default (RFC 2577). To allow them, let this server accept a data connection from another address than its client's (%s), which lets anyone who guesses the port take a transfer; or have the client swap the roles: PORT on this server and PASV on %s.",
 		d.family(s).sourceCheckOff(), from)
 }

@@ -56,3 +56,27 @@ func TestFXPRefusedBySourceCheckIsNotNAT(t *testing.T) {
 		}
 	}
 }
+
+// TestFXPRefusedUnseenConnectionWordedAsInference guards the FXP
+// refusal's wording when the capture shows no connection from the other
+// server (taken on the refusing server's client side, say): that the
+// connection came from it is then an inference, said as one, not a fact.
+func TestFXPRefusedUnseenConnectionWordedAsInference(t *testing.T) {
+	const cli, a, b = "10.77.1.2", "10.77.3.2:21", "10.77.2.2:21"
+	r := runExt(t, cli+":40001", a, func(w *wire) {
+		w.reply227(ap(a).Addr().As4(), 50003)
+		extSession(w, cli+":40002", b)
+		ep := netip.AddrPortFrom(ap(a).Addr(), 50003)
+		w.announceActive(ftp.ViaPORT, ep, 200, "PORT command successful.")
+		w.cli, w.srv = ap(cli+":40001"), ap(a)
+		w.cmd("STOR up/fxp-copy.bin")
+		w.reply(425, "Security: Bad IP connecting.")
+	})
+	f := r.c.find(CodeServerDataError)
+	if f == nil {
+		t.Fatalf("no server-data-error; got:\n%s", r.text())
+	}
+	if strings.Contains(f.Message, "so the data connection came from that server") || !strings.Contains(f.Message, "most likely came from that server (this capture does not show it)") {
+		t.Errorf("an unseen connection's source stated as fact: %s", f.Message)
+	}
+}
