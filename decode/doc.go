@@ -80,7 +80,7 @@
 // captured (ControlEvent.RestNotCaptured), only while a login stands as
 // the server's replies prove it (session.go's provedLogin: a 230 or 232,
 // or a reply only a logged-in user draws, 125, 150, 226, 250 or 257; and
-// no USER or REIN line since, nor a 331, 332, or 220 to a REIN); a
+// no USER or REIN line since, nor a 331, 332, or 120 or 220 to a REIN); a
 // PORT, EPRT or LPRT whenever. A gap does not end that login: a USER or
 // REIN the gap took is answered, 331, 332 or 220, and that answer does.
 // Never a USER, PASS, ACCT, REIN, AUTH, ADAT or SITE (a cut one names a

@@ -310,6 +310,16 @@ const (
 	flagSpokeAfter
 )
 
+// loginEnds marks the login over, as a USER or REIN line or a 331/332
+// shows it: both its marks, flagLoggedIn (the next line's secrecy) and
+// provedLogin (cut lines delivered), cleared together. (A client gap
+// clears flagLoggedIn alone, and a REIN's 120/220 provedLogin alone: see
+// there.)
+func (p *sessionParser) loginEnds() {
+	p.set(flagLoggedIn, false)
+	p.proven &^= provedLogin
+}
+
 // tlsSent counts n bytes of direction d sent while the connection is
 // followed from its headers (TLS): in cutCode (client) and cutBody
 // (server), which only text uses, so that the connection does not grow.
@@ -1053,7 +1063,7 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 		// whose USER and PASS segments the capture lost). (The login the
 		// replies proved still stands for the lines after the gap's,
 		// provedLogin: the replies to the lost bytes show what they held.)
-		p.set(flagLoggedIn|flagPassSent, false)
+		p.set(flagLoggedIn|flagPassSent, false) // (not provedLogin: the replies after the gap tell)
 		// Could they hold the rest of a password line (passLost)?
 		need := len("PASS\r\n")
 		if p.split[d].Pending() > 0 {
@@ -1515,8 +1525,8 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 		p.set(flagGapLine, false)
 		switch {
 		case err == nil && (cmd.Verb == "USER" || cmd.Verb == "REIN"):
-			p.set(flagPassSent|flagLoggedIn, false)
-			p.proven &^= provedLogin
+			p.set(flagPassSent, false)
+			p.loginEnds()
 		case err == nil && cmd.Verb == "PASS" || secret:
 			p.set(flagPassSent, true)
 		}
@@ -1930,8 +1940,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		// Only the client's bytes lost after it may hold the password
 		// line's end (passLost).
 		p.gapHeldEnd = false
-		p.set(flagLoggedIn, false)
-		p.proven &^= provedLogin
+		p.loginEnds()
 	case 202, 230, 232:
 		if p.passRetry() {
 			// The server took the PASS that carried no password (an

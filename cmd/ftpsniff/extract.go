@@ -1147,8 +1147,7 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	switch {
 	case fin.Reply == 0 && capEnd, dc.EndReason == track.EndCaptureEnd && capEnd:
 		fin.CaptureEnded = true
-	case (dc.EndReason == track.EndCaptureEnd || dc.EndReason == track.EndOpen) && dc.FINTS[1-senderIndex(dc, f.toClient)].IsZero() &&
-		dc.FINTS[senderIndex(dc, f.toClient)].IsZero():
+	case (dc.EndReason == track.EndCaptureEnd || dc.EndReason == track.EndOpen) && dc.FINTS[0].IsZero() && dc.FINTS[1].IsZero():
 		// The session went on (or ended) after the data connection's last
 		// packet in the capture, which never showed how it ended: the
 		// capture did not end there, the sender's FIN was lost. (When the

@@ -236,9 +236,6 @@ func skipValue(b []byte, i int) int {
 			i++
 		}
 		if depth == 0 && i <= len(b) && (i == len(b) || b[i] == ',' || b[i] == '}' || b[i] == ']' || isSpace(b[i])) {
-			if i > len(b) {
-				return -1
-			}
 			return i
 		}
 	}

@@ -391,7 +391,7 @@ func hedgeUnsolicited(f *Finding, dc *track.DataConn) {
 		look = "did the client send a PASV this capture lacks, and did the SYN-ACKs reach it?"
 	}
 	f.Message = fmt.Sprintf("The client's connection to %s, an endpoint named only by a %d that answered no command the client sent, %s (%s). A reply that answered no command named it: %s",
-		dc.Server, code, how, synCount(dc), readings)
+		dc.Server, code, how, plural(int(dc.SYNs), "SYN", "SYNs"), readings)
 	f.Advice = fmt.Sprintf("Open nothing for port %d on this alone: one reply that answered no command says nothing of the server's passive range. Look for that reply in the server's log (did it send it?) and capture on the client's side too (%s); give --pasv-range or --server-config to check the port against the server's range.", port, look)
 }
 
@@ -416,14 +416,6 @@ func failedHow(code string, dc *track.DataConn) string {
 		return "got no answer"
 	}
 	return ""
-}
-
-// synCount says how many SYNs dc's client sent.
-func synCount(dc *track.DataConn) string {
-	if dc.SYNs == 1 {
-		return "1 SYN"
-	}
-	return fmt.Sprintf("%d SYNs", dc.SYNs)
 }
 
 // dialledAnnounced tells whether dc's SYNs went to the address its

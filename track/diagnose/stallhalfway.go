@@ -27,7 +27,8 @@ func stalledHalfwayFinding(s *track.Session, dc *track.DataConn, silent time.Dur
 	// After the last new bytes: only segments without them (the
 	// receiver's acknowledgments, keepalive probes, resends), or none.
 	after := "no segment either way after them"
-	if tail := dc.LastSeen().Sub(last); tail >= time.Second {
+	tail := dc.LastSeen().Sub(last)
+	if tail >= time.Second {
 		after = fmt.Sprintf("after them, for %s, only segments without new data (acknowledgments, keepalive probes or resends)", dur(tail))
 		if stallWatchedUntil(dc).Sub(dc.LastSeen()) >= time.Second {
 			after += ", then none"
@@ -47,7 +48,7 @@ func stalledHalfwayFinding(s *track.Session, dc *track.DataConn, silent time.Dur
 	f.Message = fmt.Sprintf("The transfer stalled half-way: the data connection of %s moved %d of the %d bytes the server announced, then nothing new crossed it for %s, until %s, and no final reply came; neither side closed it. Its record's \"transferred\" counts the bytes that moved: the file had not arrived whole by then.",
 		commandText(c), dc.TotalBytes(), dc.ExpectedSize, dur(silent), until)
 	adv := fmt.Sprintf("A data connection that goes silent half-way with neither side closing it is most often a flow a box between dropped: a NAT or firewall that forgot its state (an idle timeout, a restart, a failover), or a path MTU black hole (full-size segments dropped, the ICMP fragmentation needed / Packet Too Big kept from %s by a firewall). A capture on %s's side shows its segments sent again and again, never acknowledged, when the path lost them, and none when %s itself stopped (its log tells).", sender, sender, sender)
-	if dc.LastSeen().Sub(last) >= time.Second {
+	if tail >= time.Second {
 		adv += " Segments without data still crossed after the data stopped: keepalive probes left unanswered mean the box between had lost the connection's state; answered, the path was there and the sender stopped."
 	}
 	if ctlQuiet >= natIdleFloor {
